@@ -1,0 +1,155 @@
+"""The domain catalog: standard values, fields, aliases, negatives and documented decisions.
+
+Data lives in YAML beside this file (catalog/data/*.yaml); `load_catalog()` reads it once into typed models and
+builds the exact-match indices the rules engine and the dataset builder use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from emstd.catalog.models import (
+    UNKNOWN,
+    Decision,
+    FleetMix,
+    Negatives,
+    Pollutant,
+    SourceType,
+    StandardField,
+    Task,
+)
+from emstd.catalog.normalize import key
+from emstd.errors import CatalogError
+
+__all__ = ["Catalog", "load_catalog", "UNKNOWN", "MIN_ALIASES"]
+
+# The foundation issue's floor of distinct aliases per standard value (distinct after normalization).
+MIN_ALIASES = {"vehicle": 30, "pollutant": 15, "field": 15}
+
+
+def _read_yaml(name: str):
+    text = resources.files("emstd.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Catalog:
+    vehicles: list[SourceType]
+    pollutants: list[Pollutant]
+    fields: list[StandardField]
+    fleet_mix: FleetMix
+    negatives: Negatives
+    decisions: list[Decision]
+    # normalized key -> label (None for a negative), per task; built in __post_init__
+    index: dict[str, dict[str, str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        self.index = {
+            "vehicle": self._build_index("vehicle", self.vehicles, self.negatives.vehicle, problems),
+            "pollutant": self._build_index("pollutant", self.pollutants, self.negatives.pollutant, problems),
+            "column": self._build_index("column", self.fields, self.negatives.column, problems),
+        }
+        self._check_decisions(problems)
+        if problems:
+            raise CatalogError("catalog is inconsistent:\n" + "\n".join(f"  - {p}" for p in problems))
+
+    # --- public API ---------------------------------------------------------------------------------------
+
+    def labels(self, task: Task) -> list[str]:
+        """Standard labels of a task, in catalog order (vehicles by MOVES id)."""
+        items = self.vehicles if task == "vehicle" else self.pollutants
+        return [item.label for item in items]
+
+    def answer_set(self, task: Task) -> list[str]:
+        """Every answer the unified model may give for a task: the labels plus UNKNOWN."""
+        return self.labels(task) + [UNKNOWN]
+
+    def field_names(self, table_task: str | None = None) -> list[str]:
+        return [f.name for f in self.fields if table_task is None or f.task == table_task]
+
+    def column_targets(self, table_task: str | None = None) -> list[str]:
+        """Every value a column mapping may use: field names, plus MOVES type names for fleet-mix (macro only)."""
+        targets = self.field_names(table_task)
+        if table_task in (None, "macro"):
+            targets += self.labels("vehicle")
+        return targets
+
+    def lookup(self, task: str, k: str) -> tuple[bool, str | None]:
+        """Exact lookup of a normalized key: (found, label-or-None-for-negative)."""
+        idx = self.index[task]
+        return (k in idx, idx.get(k))
+
+    def aliases(self, task: str) -> dict[str, list[str]]:
+        """label -> its aliases (raw spellings), for the dataset builder."""
+        items = {"vehicle": self.vehicles, "pollutant": self.pollutants, "column": self.fields}[task]
+        return {(i.name if task == "column" else i.label): i.all_aliases() for i in items}
+
+    def negative_names(self, task: str) -> list[str]:
+        return list(getattr(self.negatives, task))
+
+    def vehicle_by_label(self, label: str) -> SourceType:
+        return next(v for v in self.vehicles if v.label == label)
+
+    def field_by_name(self, name: str) -> StandardField:
+        return next(f for f in self.fields if f.name == name)
+
+    # --- construction checks ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _build_index(task, items, negatives, problems) -> dict[str, str | None]:
+        index: dict[str, str | None] = {}
+        origin: dict[str, str] = {}
+        for item in items:
+            label = item.name if task == "column" else item.label
+            # the label itself and the MOVES id are always aliases
+            names = [label] + item.all_aliases()
+            distinct = set()
+            for alias in names:
+                k = key(alias)
+                if not k:
+                    problems.append(f"{task} {label!r}: alias {alias!r} normalizes to nothing")
+                    continue
+                if k in index and index[k] != label:
+                    problems.append(
+                        f"{task}: alias {alias!r} of {label!r} has the same key {k!r} as {origin[k]!r} of {index[k]!r}"
+                    )
+                    continue
+                index[k] = label
+                origin[k] = alias
+                distinct.add(k)
+            floor = MIN_ALIASES["field" if task == "column" else task]
+            if len(distinct) < floor:
+                problems.append(f"{task} {label!r}: {len(distinct)} distinct aliases, the floor is {floor}")
+        for neg in negatives:
+            k = key(neg)
+            if k in index and index[k] is not None:
+                problems.append(f"{task}: negative {neg!r} collides with alias {origin[k]!r} of {index[k]!r}")
+                continue
+            index[k] = None
+            origin[k] = neg
+        return index
+
+    def _check_decisions(self, problems: list[str]) -> None:
+        for d in self.decisions:
+            found, label = self.lookup(d.task, key(d.alias))
+            if not found:
+                problems.append(f"decision for {d.alias!r} ({d.task}): the alias is not in the catalog")
+            elif label != d.label:
+                problems.append(f"decision for {d.alias!r}: catalog says {label!r}, decision says {d.label!r}")
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    vehicles = [SourceType(**v) for v in _read_yaml("vehicles.yaml")["source_types"]]
+    pollutants = [Pollutant(**p) for p in _read_yaml("pollutants.yaml")["pollutants"]]
+    fields_doc = _read_yaml("fields.yaml")
+    fields = [StandardField(**f) for f in fields_doc["fields"]]
+    fleet_mix = FleetMix(**fields_doc["fleet_mix"])
+    negatives = Negatives(**_read_yaml("negatives.yaml")["negatives"])
+    decisions = [Decision(**d) for d in _read_yaml("decisions.yaml")["decisions"]]
+    return Catalog(vehicles, pollutants, fields, fleet_mix, negatives, decisions)

@@ -1,0 +1,154 @@
+"""Text normalization shared by the catalog index, the rules engine and the dataset checks.
+
+Every function is pure: str in, str out. The layers, from light to heavy:
+  fold()            Unicode NFKC (full-width -> half-width, CO₂ -> CO2), HTML entities and <sub>/<sup> tags,
+                    case, white space.
+  strip_wrappers()  what surrounds a name in real inputs: units and qualifiers in brackets, "排放量", "_grams_per_mile",
+                    request phrasing ("查询…的排放").
+  strip_modifiers() vehicle modifiers that do not change the MOVES source type (新能源, 国六, 柴油…).
+  compact()         drop separators, so "PM 2.5", "PM2_5" and "pm-2.5" share one key.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"</?\s*(sub|sup|span|b|i|em|strong|small)\b[^>]*>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+# Characters NFKC leaves alone but that mean the same as an ASCII one here.
+_EXTRA = str.maketrans(
+    {
+        "\u3000": " ", "、": ",", "，": ",", "。": ".", "；": ";", "：": ":", "（": "(", "）": ")",
+        "【": "[", "】": "]", "《": "<", "》": ">", "“": '"', "”": '"', "‘": "'", "’": "'",
+        "—": "-", "–": "-", "−": "-", "～": "~", "·": " ", "•": " ", "／": "/", "％": "%",
+        "µ": "u", "μ": "u",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Canonical surface form: NFKC, HTML decoded, tags dropped, lower case, single spaces."""
+    text = html.unescape(str(text))
+    text = _TAG.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width spaces, BOMs
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+# --- wrappers -----------------------------------------------------------------------------------------------
+
+_BRACKETED = re.compile(r"\s*[\(\[\{<][^\(\)\[\]\{\}<>]*[\)\]\}>]\s*")
+_REQUEST_PREFIX = re.compile(
+    r"^(?:请问|请|麻烦|帮我|帮忙|我想|我要|想)?\s*(?:查询一下|查询|查一下|查查|查|计算一下|计算|算一下|算|看看|看一下|统计|求)?\s*"
+    r"(?:一下)?\s*(?:一辆|一台|辆)?\s*"
+)
+_EN_REQUEST = re.compile(
+    r"^(?:please\s+)?(?:(?:show|give|get|calculate|compute|find|query|look\s*up)(?:\s+me)?\s+)?(?:the\s+)?"
+    r"(?:emissions?\s+(?:of|for)\s+)?",
+)
+_ZH_TAIL = re.compile(
+    r"(?:的)?(?:年|日|小时)?(?:平均)?(?:排放(?:总量|量|因子|率|速率|强度|浓度|值|数据)?|排出量|总量|浓度|含量|"
+    r"排放是多少|是多少|有多少|多少)+\s*$"
+)
+_EN_TAIL = re.compile(
+    r"(?:[\s_\-]*(?:total|tot|emissions?|emission[\s_]*(?:rate|factor)s?|emiss|rate|factor|ef|er|mass|"
+    r"running|start|exhaust|tailpipe|conc|concentration|value|amount|inventory|sum|avg|mean))+\s*$"
+)
+_UNIT_TAIL = re.compile(
+    r"[\s_\-]*(?:(?:g|grams?|kg|kilograms?|mg|milligrams?|t|tons?|tonnes?|lbs?|pounds?|ug|ppm|ppb)"
+    r"(?:[\s_\-]*(?:/|per|p)[\s_\-]*(?:mile|mi|km|kilometers?|kilometres?|veh|vehicles?|hour|hr|h|s|sec|second|day|d|"
+    r"year|yr|a|kwh|bhp[\s_\-]*hr|m3|nm3))*)\s*$"
+)
+_ZH_UNIT_TAIL = re.compile(r"[\s_\-]*(?:万吨|吨|千克|公斤|克|毫克|克每公里|克/公里|克每千米)\s*$")
+_LEAD_PUNCT = re.compile(r"^[\s,.;:!?'\"\-_/|#*=+]+")
+_TAIL_PUNCT = re.compile(r"[\s,.;:!?'\"\-_/|#*=+?？]+$")
+
+
+def _trim(text: str) -> str:
+    return _TAIL_PUNCT.sub("", _LEAD_PUNCT.sub("", text)).strip()
+
+
+def strip_wrappers(text: str) -> str:
+    """Remove what surrounds a name: bracketed units/qualifiers, emission words, unit suffixes, request phrasing.
+
+    Works on folded text. Returns the input unchanged when stripping would leave nothing.
+    """
+    original = text
+    text = _BRACKETED.sub(" ", text)
+    text = _trim(text)
+    for _ in range(3):  # wrappers nest ("查询重卡的NOx排放量(吨)"): peel until stable
+        before = text
+        text = _REQUEST_PREFIX.sub("", text, count=1) if re.match(r"^[\u4e00-\u9fff]", text) else text
+        text = _EN_REQUEST.sub("", text, count=1)
+        text = _ZH_TAIL.sub("", text)
+        text = _ZH_UNIT_TAIL.sub("", text)
+        text = _UNIT_TAIL.sub("", text)
+        text = _EN_TAIL.sub("", text)
+        text = _trim(text)
+        if text == before:
+            break
+    return text or original
+
+
+# --- vehicle modifiers ----------------------------------------------------------------------------------------
+
+_VEHICLE_MODIFIERS = [
+    # fuel and powertrain: MOVES keeps fuel separate from source type
+    "新能源", "纯电动", "纯电", "电动", "插电式混合动力", "插电混动", "插混", "混合动力", "油电混合", "混动", "增程式",
+    "氢燃料电池", "燃料电池", "氢能", "柴油", "汽油", "天然气", "燃气", "lng", "cng", "lpg", "液化气", "甲醇", "乙醇",
+    "diesel", "gasoline", "petrol", "electric", "battery electric", "bev", "phev", "hev", "hybrid", "cng-fueled",
+    "natural gas", "ev",
+    # emission standard stages
+    "国一", "国二", "国三", "国四", "国五", "国六", "国6", "国5", "国4", "国3", "国六b", "国六a", "国vi", "国v", "国iv",
+    "china 6", "china 5", "euro 6", "euro 5", "euro 4", "euro vi", "euro v", "euro iv", "欧六", "欧五", "欧四",
+    "tier 3", "tier 2",
+    # ownership, age and use words that do not change the type
+    "老旧", "黄标", "新款", "二手", "私家", "私人", "自用", "营运", "非营运", "社会", "外地", "本地", "进口", "国产",
+    "新", "旧", "一辆", "辆", "台", "的",
+]
+_MODIFIER_RE = re.compile(
+    r"(?:(?<![a-z])(?:" + "|".join(re.escape(m) for m in sorted(_VEHICLE_MODIFIERS, key=len, reverse=True) if m.isascii())
+    + r")(?![a-z])|"
+    + "|".join(re.escape(m) for m in sorted(_VEHICLE_MODIFIERS, key=len, reverse=True) if not m.isascii())
+    + ")"
+)
+
+
+def strip_modifiers(text: str) -> str:
+    """Drop fuel, emission-stage and ownership modifiers from a folded vehicle name ("国六柴油重卡" -> "重卡")."""
+    stripped = _trim(_SPACE.sub(" ", _MODIFIER_RE.sub(" ", text)))
+    return stripped or text
+
+
+# --- keys -----------------------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s_\-\.,;:/\\'\"`|#*+=~]+")
+
+
+def compact(text: str) -> str:
+    """Drop separators so spelling variants share a key ("PM 2.5", "pm2_5", "PM2.5" -> "pm25")."""
+    return _SEPARATORS.sub("", text)
+
+
+def key(text: str) -> str:
+    """The exact-match key of a catalog alias or an input: fold, then compact."""
+    return compact(fold(text))
+
+
+def candidate_keys(text: str, task: str) -> list[str]:
+    """Keys to try in order, from the literal input to the most stripped one, without repeats.
+
+    `task` is "vehicle", "pollutant" or "column"; only vehicles lose modifiers.
+    """
+    folded = fold(text)
+    forms = [folded, strip_wrappers(folded)]
+    if task == "vehicle":
+        forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
+    seen: list[str] = []
+    for form in forms:
+        k = compact(form)
+        if k and k not in seen:
+            seen.append(k)
+    return seen

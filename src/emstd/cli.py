@@ -1,0 +1,171 @@
+"""The `emstd` command line: thin commands over the library. Heavy imports live inside commands so that
+`emstd --help` is instant. Domain errors (EmstdError) become one clear line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from emstd.errors import EmstdError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Standardize traffic-emission data (MOVES).")
+data_app = typer.Typer(no_args_is_help=True, help="Build and check the training datasets.")
+dev_app = typer.Typer(no_args_is_help=True, help="Developer tools (offline tiny model, tokenizer).")
+app.add_typer(data_app, name="data")
+app.add_typer(dev_app, name="dev")
+
+
+class ValueTask(str, Enum):
+    vehicle = "vehicle"
+    pollutant = "pollutant"
+
+
+class TableTaskOpt(str, Enum):
+    micro = "micro"
+    macro = "macro"
+    auto = "auto"
+
+
+class Backend(str, Enum):
+    rules = "rules"
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# --- data ---------------------------------------------------------------------------------------------------
+
+
+@data_app.command("build")
+def data_build(
+    out: Path = typer.Option(Path("data"), "--out", help="Directory for the JSONL files and stats.json."),
+    seed: int = typer.Option(42, "--seed", help="Random seed; the same seed gives the same files."),
+):
+    """Build unified_{train,eval,test}.jsonl, column_{...}.jsonl and stats.json."""
+    import time
+
+    from emstd.data.build import build_dataset
+
+    start = time.perf_counter()
+    stats = build_dataset(out, seed=seed, progress=lambda m: _say(f"[data] {m}"))
+    for model in ("unified", "column"):
+        sizes = stats[model]["sizes"]
+        tokens = stats[model]["tokens"]["train"]
+        typer.echo(
+            f"{model}: train {sizes['train']}, eval {sizes['eval']}, test {sizes['test']} examples; "
+            f"train tokens p50 {tokens['p50']:.0f}, p99 {tokens['p99']:.0f}, max {tokens['max']}"
+        )
+    typer.echo(f"wrote {out}/ in {time.perf_counter() - start:.1f} s")
+
+
+@data_app.command("check")
+def data_check(data_dir: Path = typer.Argument(..., help="A directory written by `emstd data build`.")):
+    """Check a dataset directory; exit 1 with the list of problems, or exit 0."""
+    from emstd.data.check import check_dataset
+
+    problems = check_dataset(data_dir)
+    if problems:
+        typer.echo(f"{data_dir}: {len(problems)} problem(s):")
+        for p in problems:
+            typer.echo(f"  - {p}")
+        raise typer.Exit(1)
+    typer.echo(f"{data_dir}: ok")
+
+
+# --- standardize ----------------------------------------------------------------------------------------------
+
+
+def _read_values(path: Path) -> list[str]:
+    from emstd.errors import InputFileError
+
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file. Give a UTF-8 text file with one value per line.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFileError(f"{path}, line {line}: not UTF-8 text. Re-save the file as UTF-8.") from exc
+    return text.splitlines()
+
+
+@app.command()
+def standardize(
+    task: ValueTask = typer.Argument(..., help="vehicle or pollutant"),
+    values: Optional[list[str]] = typer.Argument(None, help="Values to standardize."),
+    from_file: Optional[Path] = typer.Option(None, "--from", help="A UTF-8 file, one value per line."),
+    backend: Backend = typer.Option(Backend.rules, "--backend"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per input, one per line."),
+):
+    """Standardize vehicle-type or pollutant names onto the catalog's labels (or null)."""
+    from emstd.infer.rules import default_engine
+
+    inputs = list(values or [])
+    if from_file is not None:
+        inputs += _read_values(from_file)
+    if not inputs:
+        raise EmstdError("no values given. Pass values as arguments or --from FILE.")
+    engine = default_engine()
+    for value in inputs:
+        answer = engine.standardize(value, task.value)
+        if as_json:
+            typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            typer.echo(f"{value}\t{answer.standard or '-'}\t{answer.method}\t{answer.confidence:.2f}")
+
+
+@app.command("map-columns")
+def map_columns(
+    file: Path = typer.Argument(..., help="A CSV or XLSX table."),
+    task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
+    backend: Backend = typer.Option(Backend.rules, "--backend"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Map a table's headers onto the standard micro or macro fields."""
+    from emstd.infer.column_rules import default_column_rules
+    from emstd.infer.tables import read_table
+
+    table = read_table(file, sheet=sheet)
+    result = default_column_rules().map_columns(
+        table.headers, table.samples(), None if task == TableTaskOpt.auto else task.value
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    typer.echo(f"task: {result.task}")
+    for h in table.headers:
+        typer.echo(f"{h}\t{result.mapping[h] or '-'}\t{result.units[h] or ''}\t{result.confidence[h]:.2f}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+
+
+# --- dev ------------------------------------------------------------------------------------------------------
+
+
+@dev_app.command("tiny-model")
+def dev_tiny_model(out: Path = typer.Option(..., "--out", help="Directory to write the model and tokenizer to.")):
+    """A tiny random Qwen2 model with the real Qwen2.5 tokenizer, saved offline (for tests)."""
+    from emstd.dev.tiny_model import save_tiny_model
+
+    save_tiny_model(out)
+    typer.echo(f"wrote {out}/")
+
+
+def main() -> None:
+    try:
+        app()
+    except EmstdError as exc:
+        _say(f"error: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""`emstd data check DIR`: everything training relies on, checked before a GPU hour is spent.
+
+Returns a list of problems (empty = fine), each naming the file and line. Checks: JSON format and the record
+contract (DESIGN.md §3), the system prompts, answers inside the label set (unified) or parseable JSON whose keys
+are input headers and whose values are allowed fields (column), every label in every split, no alias shared
+between train and test (by normalized key), no duplicate inputs, and every example within the seed's max_length
+in Qwen2.5 tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from emstd.catalog import load_catalog
+from emstd.catalog.normalize import fold
+from emstd.data.build import MAX_LENGTH
+from emstd.data.split import SPLITS, group_key
+from emstd.prompts import column_system_prompt, unified_system_prompt
+
+MAX_LISTED = 50  # per kind of problem; the count of the rest is reported
+
+
+def check_dataset(data_dir: str | Path, tokenizer=None) -> list[str]:
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return [f"{data_dir}: not a directory. Run `emstd data build --out {data_dir}` first."]
+    problems: list[str] = []
+    catalog = load_catalog()
+    loaded: dict[str, dict[str, list[tuple[int, dict]]]] = {"unified": {}, "column": {}}
+    for model in ("unified", "column"):
+        for split in SPLITS:
+            path = data_dir / f"{model}_{split}.jsonl"
+            loaded[model][split] = _read_jsonl(path, problems)
+
+    for split in SPLITS:
+        for line, row in loaded["unified"][split]:
+            _check_unified_row(catalog, f"unified_{split}.jsonl:{line}", row, problems)
+        for line, row in loaded["column"][split]:
+            _check_column_row(catalog, f"column_{split}.jsonl:{line}", row, problems)
+
+    _check_coverage(catalog, loaded, problems)
+    _check_leakage(loaded, problems)
+    _check_duplicates(loaded, problems)
+    _check_lengths(loaded, problems, tokenizer)
+    return _cap(problems)
+
+
+def _read_jsonl(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
+    if not path.exists():
+        problems.append(f"{path.name}: missing. Rebuild the dataset with `emstd data build`.")
+        return []
+    rows = []
+    for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}:{i}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if _check_record(f"{path.name}:{i}", row, problems):
+            rows.append((i, row))
+    return rows
+
+
+def _check_record(where: str, row, problems: list[str]) -> bool:
+    if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not isinstance(row.get("meta"), dict):
+        problems.append(f"{where}: a record needs 'messages' (list) and 'meta' (object)")
+        return False
+    roles = [m.get("role") if isinstance(m, dict) else None for m in row["messages"]]
+    if roles != ["system", "user", "assistant"]:
+        problems.append(f"{where}: messages must be system, user, assistant; found {roles}")
+        return False
+    if not all(isinstance(m.get("content"), str) and m["content"] for m in row["messages"]):
+        problems.append(f"{where}: every message needs non-empty text content")
+        return False
+    missing = [k for k in ("task", "label", "alias", "aug") if k not in row["meta"]]
+    if missing:
+        problems.append(f"{where}: meta lacks {missing}")
+        return False
+    return True
+
+
+def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> None:
+    system, user, answer = (m["content"] for m in row["messages"])
+    task = row["meta"]["task"]
+    if task not in ("vehicle", "pollutant"):
+        problems.append(f"{where}: meta.task {task!r} is not vehicle or pollutant")
+        return
+    if system != unified_system_prompt():
+        problems.append(f"{where}: the system prompt differs from emstd.prompts.unified_system_prompt(); rebuild the data")
+    if not user.startswith(f"[{task}] "):
+        problems.append(f"{where}: user text must start with '[{task}] '")
+    if answer not in catalog.answer_set(task):
+        problems.append(f"{where}: answer {answer!r} is not a {task} label or UNKNOWN")
+    elif answer != row["meta"]["label"]:
+        problems.append(f"{where}: answer {answer!r} differs from meta.label {row['meta']['label']!r}")
+
+
+def _check_column_row(catalog, where: str, row: dict, problems: list[str]) -> None:
+    system, user, answer = (m["content"] for m in row["messages"])
+    task = row["meta"]["task"]
+    if task not in ("micro", "macro"):
+        problems.append(f"{where}: meta.task {task!r} is not micro or macro")
+        return
+    if system != column_system_prompt():
+        problems.append(f"{where}: the system prompt differs from emstd.prompts.column_system_prompt(); rebuild the data")
+    try:
+        headers = json.loads(user.split("\nsamples: ")[0])
+        mapping = json.loads(answer)
+    except json.JSONDecodeError as exc:
+        problems.append(f"{where}: headers or answer are not valid JSON ({exc.msg})")
+        return
+    if not isinstance(headers, list) or not isinstance(mapping, dict):
+        problems.append(f"{where}: headers must be a JSON list and the answer a JSON object")
+        return
+    extra = [k for k in mapping if k not in headers]
+    if extra:
+        problems.append(f"{where}: answer keys {extra} are not headers of the table")
+    allowed = set(catalog.column_targets(task))
+    bad = sorted({v for v in mapping.values() if v not in allowed})
+    if bad:
+        problems.append(f"{where}: answer values {bad} are not {task} fields or fleet-mix types")
+
+
+def _check_coverage(catalog, loaded, problems: list[str]) -> None:
+    for split in SPLITS:
+        seen = {(r["meta"]["task"], r["meta"]["label"]) for _, r in loaded["unified"][split]}
+        for task in ("vehicle", "pollutant"):
+            for label in catalog.answer_set(task):
+                if (task, label) not in seen:
+                    problems.append(f"unified_{split}.jsonl: no example of {task} {label!r}")
+        fields = set()
+        for _, r in loaded["column"][split]:
+            try:
+                fields.update(json.loads(r["messages"][2]["content"]).values())
+            except (json.JSONDecodeError, AttributeError):
+                pass
+        for name in catalog.field_names():
+            if name not in fields:
+                problems.append(f"column_{split}.jsonl: field {name!r} never appears in an answer")
+
+
+def _check_leakage(loaded, problems: list[str]) -> None:
+    train = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) for _, r in loaded["unified"]["train"]}
+    for split in ("eval", "test"):
+        for line, r in loaded["unified"][split]:
+            k = (r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"]))
+            if k in train:
+                problems.append(f"unified_{split}.jsonl:{line}: alias {r['meta']['alias']!r} also occurs in train (leak)")
+    train_headers = {fold(h) for _, r in loaded["column"]["train"] for h in _headers(r)}
+    for line, r in loaded["column"]["test"]:
+        leaked = [h for h in _headers(r) if fold(h) in train_headers]
+        if leaked:
+            problems.append(f"column_test.jsonl:{line}: headers {leaked} also occur in train (leak)")
+
+
+def _headers(row) -> list[str]:
+    try:
+        return json.loads(row["messages"][1]["content"].split("\nsamples: ")[0])
+    except json.JSONDecodeError:
+        return []
+
+
+def _check_duplicates(loaded, problems: list[str]) -> None:
+    for model in loaded:
+        for split in SPLITS:
+            seen: dict[str, int] = {}
+            for line, r in loaded[model][split]:
+                k = r["messages"][1]["content"]
+                if k in seen:
+                    problems.append(f"{model}_{split}.jsonl:{line}: duplicate of line {seen[k]}")
+                seen.setdefault(k, line)
+
+
+def _check_lengths(loaded, problems: list[str], tokenizer) -> None:
+    from emstd.data.lengths import token_lengths
+
+    for model in loaded:
+        for split in SPLITS:
+            rows = loaded[model][split]
+            lengths = token_lengths([r["messages"] for _, r in rows], tokenizer)
+            for (line, _), n in zip(rows, lengths):
+                if n > MAX_LENGTH[model]:
+                    problems.append(f"{model}_{split}.jsonl:{line}: {n} tokens, over max_length {MAX_LENGTH[model]}")
+
+
+def _cap(problems: list[str]) -> list[str]:
+    """List at most MAX_LISTED problems of one kind (same file + message shape) and count the rest."""
+    out, counts = [], {}
+    for p in problems:
+        kind = p.split(":")[0] + p.split(": ", 1)[-1][:25]
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= MAX_LISTED:
+            out.append(p)
+    hidden = sum(max(0, c - MAX_LISTED) for c in counts.values())
+    if hidden:
+        out.append(f"... and {hidden} more problems of the kinds above")
+    return out

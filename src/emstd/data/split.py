@@ -1,0 +1,43 @@
+"""Split by alias: every variant of one alias lands in one split, so the test split measures unseen names.
+
+Aliases that normalize to the same key ("CO₂" and "CO2", "二氧化碳(CO2)" and "二氧化碳") are one group. Groups are
+split per label (stratified) 85/10/5, with at least one group per label in eval and test when the label has
+three or more groups.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from emstd.catalog.normalize import candidate_keys
+
+SPLITS = ("train", "eval", "test")
+RATIOS = {"train": 0.85, "eval": 0.10, "test": 0.05}
+
+
+def group_key(alias: str, task: str) -> str:
+    """The most normalized key of an alias: two aliases sharing it are the same name for leakage purposes."""
+    keys = candidate_keys(alias, task)
+    return keys[-1] if keys else alias
+
+
+def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int) -> dict[str, dict[str, list[str]]]:
+    """label -> split -> aliases. Deterministic for a seed; label order does not matter."""
+    out: dict[str, dict[str, list[str]]] = {}
+    # a key claimed by two labels (should not happen; the catalog forbids it) goes to the first label only
+    claimed: set[str] = set()
+    for label in sorted(aliases_by_label, key=str):
+        groups: dict[str, list[str]] = defaultdict(list)
+        for alias in aliases_by_label[label]:
+            groups[group_key(alias, task)].append(alias)
+        keys = sorted(k for k in groups if k not in claimed)
+        claimed.update(keys)
+        rng = random.Random(f"{seed}:{task}:{label}")
+        rng.shuffle(keys)
+        n = len(keys)
+        n_test = max(1, round(n * RATIOS["test"])) if n >= 3 else 0
+        n_eval = max(1, round(n * RATIOS["eval"])) if n >= 3 else 0
+        parts = {"test": keys[:n_test], "eval": keys[n_test : n_test + n_eval], "train": keys[n_test + n_eval :]}
+        out[label] = {s: sorted(a for k in parts[s] for a in groups[k]) for s in SPLITS}
+    return out

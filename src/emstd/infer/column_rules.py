@@ -1,0 +1,201 @@
+"""Column mapping by rules: each header -> a standard field, a fleet-mix vehicle type, or None.
+
+Per header: exact alias (after removing units and brackets) -> fleet-mix (vehicle name + a share marker, or
+share-like values under a vehicle name) -> tokens/containment/fuzzy against field aliases. Then the table's task
+(micro/macro) is decided from what matched, speed is routed to the task's speed field, and a field claimed by two
+headers is kept for the more confident one (the other is reported).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from emstd.catalog import load_catalog
+from emstd.catalog.normalize import compact, fold, strip_wrappers
+from emstd.infer import units as U
+from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
+
+SPEED_TWIN = {"micro": ("avg_speed_kph", "speed_kph"), "macro": ("speed_kph", "avg_speed_kph")}
+
+
+@dataclass
+class HeaderMatch:
+    header: str
+    target: str | None  # field name, MOVES type label (fleet mix), or None
+    method: str
+    confidence: float
+    unit: str | None = None
+
+
+@dataclass
+class ColumnMapping:
+    task: str
+    mapping: dict[str, str | None]
+    units: dict[str, str | None]
+    confidence: dict[str, float]
+    methods: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The `map-columns --json` contract (DESIGN.md §3), plus methods and notes."""
+        return {
+            "task": self.task, "mapping": self.mapping, "units": self.units, "confidence": self.confidence,
+            "methods": self.methods, "notes": self.notes,
+        }
+
+
+def _strip_units(folded: str) -> str:
+    text = re.sub(r"[\(\[\{<（【][^\)\]\}>）】]*[\)\]\}>）】]", " ", folded)
+    for _, pattern in U._SPELLING_RE:
+        text = pattern.sub(" ", text)
+    return re.sub(r"[\s_\-/.]+$|^[\s_\-/.]+", "", re.sub(r"\s+", " ", text)).strip()
+
+
+class ColumnRules:
+    def __init__(self, engine: RulesEngine | None = None):
+        self.engine = engine or default_engine()
+        self.catalog = self.engine.catalog
+        fm = self.catalog.fleet_mix
+        self._markers = sorted({fold(m) for m in fm.markers}, key=len, reverse=True)
+        self._negative_markers = sorted({fold(m) for m in fm.negative_markers}, key=len, reverse=True)
+        self._field_task = {f.name: f.task for f in self.catalog.fields}
+
+    # --- one header -------------------------------------------------------------------------------------------
+
+    def match_header(self, header: str, samples: list | None = None) -> HeaderMatch:
+        folded = fold(header)
+        if not folded:
+            return HeaderMatch(header, None, "empty", 1.0)
+        if len(header) > 200:
+            return HeaderMatch(header, None, "too_long", 1.0)
+        bare = _strip_units(folded) or folded
+        keys = []
+        for form in (folded, bare, strip_wrappers(folded), strip_wrappers(bare)):
+            k = compact(form)
+            if k and k not in keys:
+                keys.append(k)
+        for i, k in enumerate(keys):
+            hit, target = self.catalog.lookup("column", k)
+            if hit:
+                method = "exact" if i == 0 else "normalized"
+                return self._with_unit(HeaderMatch(header, target, method if target else "negative", CONFIDENCE[method]), folded, samples)
+        fleet = self._fleet_mix(folded, bare, samples)
+        if fleet is not None:
+            return fleet
+        found = None
+        for stage in (self.engine._by_tokens, self.engine._by_containment, self.engine._by_fuzzy):
+            found = stage(bare, keys, "column")
+            if found is not None:
+                break
+        if found is None:
+            return HeaderMatch(header, None, "no_match", 0.0)
+        target, method, confidence = found
+        return self._with_unit(HeaderMatch(header, target, method if target else "negative", confidence), folded, samples)
+
+    def _with_unit(self, m: HeaderMatch, folded: str, samples) -> HeaderMatch:
+        if m.target in U.STANDARD_UNIT:
+            m.unit = U.unit_from_header(folded, m.target) or U.unit_from_values(samples, m.target) or U.STANDARD_UNIT[m.target]
+        return m
+
+    def _fleet_mix(self, folded: str, bare: str, samples) -> HeaderMatch | None:
+        if any(neg in folded for neg in self._negative_markers):
+            return None
+        marker = next((mk for mk in self._markers if mk in folded), None)
+        name = folded
+        if marker is not None:
+            name = folded.replace(marker, " ")
+        name = _strip_units(name) or name
+        name = re.sub(r"^[\s_\-]+|[\s_\-]+$", "", name)
+        if not name:
+            return None
+        answer = self.engine.standardize(name, "vehicle")
+        if answer.standard is None or answer.method == "fuzzy":
+            return None
+        if marker is None:
+            # a bare vehicle name is a fleet-mix column only when its values look like shares
+            if not samples or not _looks_like_share(samples):
+                return None
+            return HeaderMatch(folded, answer.standard, "fleet_values", 0.75, U.share_unit_from_values(samples))
+        unit = U.share_unit_from_values(samples) if samples else "%"
+        return HeaderMatch(folded, answer.standard, "fleet_mix", round(0.95 * answer.confidence, 3), unit)
+
+    # --- a whole table ------------------------------------------------------------------------------------
+
+    def map_columns(self, headers: list[str], samples: dict[str, list] | None = None, task: str | None = None) -> ColumnMapping:
+        samples = samples or {}
+        matches = []
+        for h in headers:
+            m = self.match_header(h, samples.get(h))
+            m.header = h
+            matches.append(m)
+        task = task or self._detect_task(matches)
+        notes: list[str] = []
+        for m in matches:
+            self._fit_to_task(m, task, notes)
+        self._resolve_duplicates(matches, notes)
+        return ColumnMapping(
+            task=task,
+            mapping={m.header: m.target for m in matches},
+            units={m.header: (m.unit if m.target else None) for m in matches},
+            confidence={m.header: m.confidence for m in matches},
+            methods={m.header: m.method for m in matches},
+            notes=notes,
+        )
+
+    def _detect_task(self, matches: list[HeaderMatch]) -> str:
+        micro = sum(1 for m in matches if self._field_task.get(m.target) == "micro")
+        macro = sum(1 for m in matches if m.target and self._field_task.get(m.target, "macro") == "macro")
+        # a lone speed column says little: link tables call their mean speed "speed" too
+        if micro == macro:
+            return "macro" if any(m.target == "link_id" or m.target == "link_length_km" for m in matches) else "micro"
+        return "micro" if micro > macro else "macro"
+
+    def _fit_to_task(self, m: HeaderMatch, task: str, notes: list[str]) -> None:
+        if m.target is None:
+            return
+        wrong, right = SPEED_TWIN[task]
+        if m.target == wrong:
+            m.target = right
+            return
+        target_task = self._field_task.get(m.target, "macro")  # fleet-mix types belong to macro tables
+        if target_task != task:
+            notes.append(f"{m.header!r} looks like {m.target} ({target_task}), which a {task} table does not use; left unmapped")
+            m.target, m.method, m.unit = None, "other_task", None
+
+    @staticmethod
+    def _resolve_duplicates(matches: list[HeaderMatch], notes: list[str]) -> None:
+        best: dict[str, HeaderMatch] = {}
+        for m in matches:
+            if m.target is None:
+                continue
+            kept = best.get(m.target)
+            if kept is None or m.confidence > kept.confidence:
+                if kept is not None:
+                    _drop(kept, m, notes)
+                best[m.target] = m
+            else:
+                _drop(m, kept, notes)
+
+
+def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
+    notes.append(
+        f"{loser.header!r} and {winner.header!r} both look like {winner.target}; kept {winner.header!r} "
+        f"(confidence {winner.confidence:.2f} vs {loser.confidence:.2f})"
+    )
+    loser.target, loser.method, loser.unit = None, "duplicate", None
+
+
+def _looks_like_share(values) -> bool:
+    nums = U._numbers(values)
+    return nums.size >= 2 and float(nums.min()) >= 0 and float(nums.max()) <= 100 and len(values) - nums.size == 0
+
+
+_default: ColumnRules | None = None
+
+
+def default_column_rules() -> ColumnRules:
+    global _default
+    if _default is None:
+        _default = ColumnRules()
+    return _default
