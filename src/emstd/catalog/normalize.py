@@ -48,6 +48,7 @@ _EN_REQUEST = re.compile(
     r"^(?:please\s+)?(?:(?:show|give|get|calculate|compute|find|query|look\s*up)(?:\s+me)?\s+)?(?:the\s+)?"
     r"(?:emissions?\s+(?:of|for)\s+)?",
 )
+_EN_HEAD = re.compile(r"^(?:total|tot|tailpipe|exhaust|running|primary|net|emitted|emission|emissions)[\s_\-]+(?=\S)")
 _ZH_TAIL = re.compile(
     r"(?:的)?(?:年|日|小时)?(?:平均)?(?:排放(?:总量|量|因子|率|速率|强度|浓度|值|数据)?|排出量|总量|浓度|含量|"
     r"排放是多少|是多少|有多少|多少)+\s*$"
@@ -82,6 +83,7 @@ def strip_wrappers(text: str) -> str:
         before = text
         text = _REQUEST_PREFIX.sub("", text, count=1) if re.match(r"^[\u4e00-\u9fff]", text) else text
         text = _EN_REQUEST.sub("", text, count=1)
+        text = _EN_HEAD.sub("", text, count=1)
         text = _ZH_TAIL.sub("", text)
         text = _ZH_UNIT_TAIL.sub("", text)
         text = _UNIT_TAIL.sub("", text)

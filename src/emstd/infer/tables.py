@@ -97,15 +97,17 @@ def _sniff_delimiter(text: str) -> str:
 def _read_csv(path: Path, raw: bytes) -> Table:
     text, encoding = _decode(path, raw)
     delimiter = _sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    # only the leading rows decide the header; the body goes straight to pandas (fast on million-row files)
+    head = "\n".join(text.splitlines()[: TITLE_ROW_SCAN + 50])
+    rows = list(csv.reader(io.StringIO(head), delimiter=delimiter))
     header_row = _find_header_row(rows)
     if header_row is None:
         raise InputFileError(f"{path}: no header row found in the first {TITLE_ROW_SCAN} rows. Put column names in the first row.")
+    _check_headers(path, rows[header_row], row_number=_line_number(rows, header_row))
     frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, skiprows=header_row, keep_default_na=False, na_values=[""],
-        skip_blank_lines=True,
-    )
-    _check_headers(path, rows[header_row], row_number=header_row + 1)
+        io.StringIO(text), sep=delimiter, dtype=str, skiprows=_line_number(rows, header_row) - 1,
+        keep_default_na=False, na_values=[""], skip_blank_lines=False,
+    ).dropna(how="all").reset_index(drop=True)
     return Table(path, frame, encoding, delimiter, None, header_row)
 
 
@@ -138,6 +140,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     body = [(r + [""] * width)[:width] for r in rows[header_row + 1 :] if any(c.strip() for c in r)]
     frame = pd.DataFrame(body, columns=header, dtype=str).replace({"": None})
     return Table(path, frame, None, None, sheet, header_row)
+
+
+def _line_number(rows: list[list[str]], index: int) -> int:
+    """csv.reader yields [] for blank lines, so a row's index is its 0-based line (no quoted newlines in titles)."""
+    return index + 1
 
 
 def _find_header_row(rows: list[list[str]]) -> int | None:

@@ -79,12 +79,28 @@ _SPELLINGS: list[tuple[str, str]] = [
     ("ft", r"\bft\b|\bfeet\b|英尺"),
     ("km", r"\bkm\b|公里|千米|kilomet(?:er|re)s?"),
     ("m", r"\bm\b|\bmeters?\b|\bmetres?\b|米"),
-    ("deg", r"deg(?:ree)?s?\b|°|度"),
+    ("deg", r"deg(?:ree)?s?\b|°|(?<![\u4e00-\u9fff])度"),
     ("permille", r"‰|permille"),
     ("%", r"%|pct\b|percent|百分比|百分数"),
     ("g", r"\bg\b|\bg-force\b"),
 ]
-_SPELLING_RE = [(unit, re.compile(pattern)) for unit, pattern in _SPELLINGS]
+
+
+def _letter_boundaries(pattern: str) -> str:
+    """\\b treats "_" as a letter, so "length_mi" would hide "mi": use boundaries on ASCII letters instead."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("\\b", i):
+            nxt = pattern[i + 2 : i + 3]
+            out.append("(?<![a-z])" if (nxt.isalnum() or nxt == "(") else "(?![a-z])")
+            i += 2
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
+_SPELLING_RE = [(unit, re.compile(_letter_boundaries(pattern))) for unit, pattern in _SPELLINGS]
 
 
 def units_in_header(folded_header: str) -> list[str]:
