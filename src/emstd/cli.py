@@ -105,16 +105,13 @@ def standardize(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input, one per line."),
 ):
     """Standardize vehicle-type or pollutant names onto the catalog's labels (or null)."""
-    from emstd.infer.rules import default_engine
-
     inputs = list(values or [])
     if from_file is not None:
         inputs += _read_values(from_file)
     if not inputs:
         raise EmstdError("no values given. Pass values as arguments or --from FILE.")
-    engine = default_engine()
-    for value in inputs:
-        answer = engine.standardize(value, task.value)
+    standardizer = _standardizer(backend)
+    for value, answer in zip(inputs, standardizer.standardize(inputs, task.value)):
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
@@ -130,11 +127,10 @@ def map_columns(
     as_json: bool = typer.Option(False, "--json"),
 ):
     """Map a table's headers onto the standard micro or macro fields."""
-    from emstd.infer.column_rules import default_column_rules
     from emstd.infer.tables import read_table
 
     table = read_table(file, sheet=sheet)
-    result = default_column_rules().map_columns(
+    result = _standardizer(backend).map_columns(
         table.headers, table.samples(), None if task == TableTaskOpt.auto else task.value
     )
     if as_json:
@@ -145,6 +141,76 @@ def map_columns(
         typer.echo(f"{h}\t{result.mapping[h] or '-'}\t{result.units[h] or ''}\t{result.confidence[h]:.2f}")
     for note in result.notes:
         typer.echo(f"note: {note}")
+
+
+@app.command("standardize-table")
+def standardize_table(
+    file: Path = typer.Argument(..., help="A CSV or XLSX table (never modified)."),
+    out: Path = typer.Option(..., "--out", help="Output table (.csv or .xlsx); OUT.report.json is written beside it."),
+    task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
+    convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
+    backend: Backend = typer.Option(Backend.rules, "--backend"),
+):
+    """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
+    from emstd.infer.table_job import standardize_table as run
+
+    report = run(
+        _standardizer(backend), file, out, task=None if task == TableTaskOpt.auto else task.value,
+        convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"),
+    )
+    mapped = sum(1 for c in report["columns"] if c["field"])
+    typer.echo(f"{report['task']} table, {report['rows']} rows: {mapped}/{len(report['columns'])} columns mapped")
+    for c in report["columns"]:
+        conv = f" ({c['conversion']['from']} -> {c['conversion']['to']})" if c.get("conversion") else ""
+        typer.echo(f"  {c['source']} -> {c['field'] or '-'}{conv}")
+    for v in report["value_columns"]:
+        typer.echo(f"  {v['source']} -> {v['output']}: {v['resolved']}/{v['distinct']} distinct values standardized")
+    typer.echo(f"wrote {out} and {out}.report.json")
+
+
+@app.command()
+def quickstart(
+    out: Path = typer.Option(Path("out/quickstart"), "--out", help="Where the dataset and outputs go."),
+    seed: int = typer.Option(42, "--seed"),
+):
+    """The main job on the embedded defaults: build and check the data, standardize the bundled sample tables."""
+    from emstd.quickstart import run_quickstart
+
+    summary = run_quickstart(out, seed=seed, say=_say)
+    typer.echo("")
+    typer.echo("emstd quickstart summary")
+    for model, sizes in summary["dataset"].items():
+        typer.echo(f"  {model} dataset: train {sizes['train']}, eval {sizes['eval']}, test {sizes['test']}")
+    for t in summary["tables"]:
+        typer.echo(f"  {t['input']} ({t['task']}): {t['mapped']} columns mapped -> {t['output']}")
+    typer.echo(f"  done in {summary['seconds']} s; outputs in {summary['out']}/")
+
+
+def _standardizer(backend: "Backend"):
+    from emstd.infer.standardizer import RulesBackend, Standardizer
+
+    return Standardizer(RulesBackend())
+
+
+# --- train ----------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def train(
+    config: Path = typer.Argument(..., help="A training config, e.g. configs/unified_lora.yaml."),
+    overrides: Optional[list[str]] = typer.Option(
+        None, "--set", help="Override a config key, e.g. --set training.max_steps=4 (value read as YAML)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the run dir's latest checkpoint-N."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Download nothing; print parameter counts, steps and a GPU memory estimate."
+    ),
+):
+    """Train an adapter as the config says (works under `accelerate launch -m emstd.cli train ...`)."""
+    from emstd.train.run import run_train
+
+    run_train(config, resume=resume, dry_run=dry_run, overrides=list(overrides or []))
 
 
 # --- dev ------------------------------------------------------------------------------------------------------

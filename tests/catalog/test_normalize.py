@@ -47,14 +47,21 @@ def test_strip_wrappers(raw, stripped):
 @pytest.mark.parametrize(
     "raw, stripped",
     [("国六柴油重卡", "重卡"), ("新能源公交车", "公交车"), ("diesel truck", "truck"), ("纯电动出租车", "出租车"),
-     ("electric bus", "bus"), ("小汽车", "小汽车")],
+     ("electric bus", "bus"), ("小汽车", "小汽车"), ("新能源的士", "的士")],
 )
 def test_strip_modifiers(raw, stripped):
     assert strip_modifiers(raw) == stripped
 
 
 def test_compact_unifies_separators():
-    assert {compact(fold(s)) for s in ["PM 2.5", "pm2_5", "PM2.5", "pm-2.5", "ＰＭ２．５"]} == {"pm25"}
+    assert {compact(fold(s)) for s in ["PM 2.5", "pm2_5", "PM2.5", "pm-2.5", "ＰＭ２．５"]} == {"pm2.5"}
+    assert compact(fold("PM1.0")) != compact(fold("PM10"))
+    assert compact(fold("Passenger-Car")) == compact(fold("passenger car")) == "passengercar"
+
+
+@pytest.mark.parametrize("raw", ["co2_running", "nox_start", "heading"])
+def test_unit_suffix_needs_a_boundary(raw):
+    assert strip_wrappers(raw) != raw[:-1]
 
 
 def test_key_is_idempotent():

@@ -57,8 +57,8 @@ _EN_TAIL = re.compile(
     r"(?:[\s_\-]*(?:total|tot|emissions?|emission[\s_]*(?:rate|factor)s?|emiss|rate|factor|ef|er|mass|"
     r"running|start|exhaust|tailpipe|conc|concentration|value|amount|inventory|sum|avg|mean))+\s*$"
 )
-_UNIT_TAIL = re.compile(
-    r"[\s_\-]*(?:(?:g|grams?|kg|kilograms?|mg|milligrams?|t|tons?|tonnes?|lbs?|pounds?|ug|ppm|ppb)"
+_UNIT_TAIL = re.compile(  # the unit must not be glued to a word: "co2_running" keeps its "g"
+    r"[\s_\-]*(?<![a-z])(?:(?:g|grams?|kg|kilograms?|mg|milligrams?|t|tons?|tonnes?|lbs?|pounds?|ug|ppm|ppb)"
     r"(?:[\s_\-]*(?:/|per|p)[\s_\-]*(?:mile|mi|km|kilometers?|kilometres?|veh|vehicles?|hour|hr|h|s|sec|second|day|d|"
     r"year|yr|a|kwh|bhp[\s_\-]*hr|m3|nm3))*)\s*$"
 )
@@ -108,7 +108,8 @@ _VEHICLE_MODIFIERS = [
     "tier 3", "tier 2",
     # ownership, age and use words that do not change the type
     "老旧", "黄标", "新款", "二手", "私家", "私人", "自用", "营运", "非营运", "社会", "外地", "本地", "进口", "国产",
-    "新", "旧", "一辆", "辆", "台", "的",
+    "一辆",
+    # no single characters (的, 新, 辆...): removed anywhere, they break names ("新能源的士" must keep "的士")
 ]
 _MODIFIER_RE = re.compile(
     r"(?:(?<![a-z])(?:" + "|".join(re.escape(m) for m in sorted(_VEHICLE_MODIFIERS, key=len, reverse=True) if m.isascii())
@@ -127,11 +128,16 @@ def strip_modifiers(text: str) -> str:
 # --- keys -----------------------------------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"[\s_\-\.,;:/\\'\"`|#*+=~]+")
+_DECIMAL = re.compile(r"(?<=\d)\s*[._]\s*(?=\d)")
 
 
 def compact(text: str) -> str:
-    """Drop separators so spelling variants share a key ("PM 2.5", "pm2_5", "PM2.5" -> "pm25")."""
-    return _SEPARATORS.sub("", text)
+    """Drop separators so spelling variants share a key ("PM 2.5", "pm2_5", "PM2.5" -> "pm2.5").
+
+    A point (or underscore) between digits is a decimal point and stays: "PM1.0" is not "PM10".
+    """
+    parts = _DECIMAL.split(text)
+    return ".".join(_SEPARATORS.sub("", p) for p in parts)
 
 
 def key(text: str) -> str:

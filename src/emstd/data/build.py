@@ -8,6 +8,8 @@ from emstd.catalog import load_catalog
 from emstd.data.column import build_column, column_pools
 from emstd.data.split import SPLITS
 from emstd.data.unified import build_unified, unified_pools
+from emstd.data.lengths import percentiles, token_lengths
+from emstd.dev.tokenizer import load_qwen25_tokenizer
 from emstd.io import write_json_atomic, write_jsonl_atomic
 
 COLUMN_SIZES = {"train": 1700, "eval": 200, "test": 100}
@@ -25,10 +27,12 @@ def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
     unified = _drop_cross_split_duplicates(unified)
     progress("building column examples")
     cpools = column_pools(catalog, upools["vehicle"], seed)
-    column = _drop_cross_split_duplicates(build_column(catalog, cpools, seed, COLUMN_SIZES))
+    tokenizer = load_qwen25_tokenizer()
+    fits = lambda messages: token_lengths([messages], tokenizer)[0] <= MAX_LENGTH["column"]  # noqa: E731
+    column = _drop_cross_split_duplicates(build_column(catalog, cpools, seed, COLUMN_SIZES, fits))
 
     progress("measuring token lengths with the Qwen2.5 tokenizer")
-    stats = {"seed": seed, "unified": _stats(unified), "column": _stats(column)}
+    stats = {"seed": seed, "unified": _stats(unified, tokenizer), "column": _stats(column, tokenizer)}
 
     for split in SPLITS:
         write_jsonl_atomic(out_dir / f"unified_{split}.jsonl", unified[split])
@@ -47,9 +51,7 @@ def _drop_cross_split_duplicates(data: dict[str, list[dict]]) -> dict[str, list[
     return {s: out[s] for s in SPLITS}
 
 
-def _stats(data: dict[str, list[dict]]) -> dict:
-    from emstd.data.lengths import token_lengths, percentiles
-
+def _stats(data: dict[str, list[dict]], tokenizer) -> dict:
     out = {"sizes": {s: len(data[s]) for s in SPLITS}, "labels": {}, "aliases": {}, "tokens": {}}
     for split in SPLITS:
         counts: dict[str, int] = {}
@@ -61,5 +63,5 @@ def _stats(data: dict[str, list[dict]]) -> dict:
             aliases.add((meta["task"], meta["alias"]))
         out["labels"][split] = dict(sorted(counts.items()))
         out["aliases"][split] = len(aliases)
-        out["tokens"][split] = percentiles(token_lengths([r["messages"] for r in data[split]]))
+        out["tokens"][split] = percentiles(token_lengths([r["messages"] for r in data[split]], tokenizer))
     return out

@@ -44,21 +44,28 @@ def column_pools(catalog: Catalog, vehicle_pool, seed: int) -> dict:
     return {"fields": fields, "noise": noise, "vehicles": vehicle_pool}
 
 
-def build_column(catalog: Catalog, pools, seed: int, sizes: dict[str, int]) -> dict[str, list[dict]]:
+def build_column(catalog: Catalog, pools, seed: int, sizes: dict[str, int], fits=lambda messages: True) -> dict[str, list[dict]]:
+    """Tables per split. `fits(messages)` rejects examples over the token budget; eval and test tables never
+    reuse a header string seen in train (a unit suffix on one alias can spell another alias: "volume" + "_vph")."""
     out = {}
-    for split in SPLITS:
+    train_headers: set[str] = set()
+    for split in ("train", "eval", "test"):
         rng = random.Random(f"{seed}:column:{split}")
         rows, seen = [], set()
         attempts = 0
-        while len(rows) < sizes[split] and attempts < sizes[split] * 5:
+        while len(rows) < sizes[split] and attempts < sizes[split] * 10:
             attempts += 1
             row = _table_example(catalog, pools, split, rng)
             k = row["messages"][1]["content"]
-            if k not in seen:
-                seen.add(k)
-                rows.append(row)
+            headers = {fold(h) for h in row["meta"]["alias"].split("|")}
+            if k in seen or (split != "train" and headers & train_headers) or not fits(row["messages"]):
+                continue
+            seen.add(k)
+            rows.append(row)
+            if split == "train":
+                train_headers |= headers
         out[split] = rows
-    return out
+    return {s: out[s] for s in SPLITS}
 
 
 def _table_example(catalog: Catalog, pools, split: str, rng: random.Random) -> dict:

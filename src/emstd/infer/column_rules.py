@@ -84,7 +84,7 @@ class ColumnRules:
         if fleet is not None:
             return fleet
         found = None
-        for stage in (self.engine._by_tokens, self.engine._by_containment, self.engine._by_fuzzy):
+        for stage in (self.engine._by_fuzzy, self.engine._by_tokens, self.engine._by_containment):
             found = stage(bare, keys, "column")
             if found is not None:
                 break
@@ -129,8 +129,20 @@ class ColumnRules:
             m = self.match_header(h, samples.get(h))
             m.header = h
             matches.append(m)
+        return self.finish(matches, samples, task)
+
+    def finish(self, matches: list[HeaderMatch], samples: dict | None, task: str | None, notes: list[str] | None = None) -> ColumnMapping:
+        """From per-header matches (rules' or a model's) to a table mapping: units filled in where missing, the
+        task decided, speed routed to the task's speed field, fields of the other task dropped, duplicates settled."""
+        samples = samples or {}
+        notes = list(notes or [])
+        for m in matches:
+            if m.target is not None and m.unit is None:
+                if m.target in U.STANDARD_UNIT:
+                    self._with_unit(m, fold(m.header), samples.get(m.header))
+                else:  # fleet mix
+                    m.unit = U.share_unit_from_values(samples.get(m.header)) if samples.get(m.header) else "%"
         task = task or self._detect_task(matches)
-        notes: list[str] = []
         for m in matches:
             self._fit_to_task(m, task, notes)
         self._resolve_duplicates(matches, notes)

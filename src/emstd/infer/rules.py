@@ -90,12 +90,16 @@ class RulesEngine:
     def match(self, text: str, task: str) -> tuple[str | None, str, float] | None:
         """(label or None for a negative, method, confidence), or None when nothing matched at all."""
         keys = candidate_keys(text, task)
+        if not keys:  # only separators and punctuation: nothing to match
+            return None
         for i, k in enumerate(keys):
             hit, label = self.catalog.lookup(task, k)
             if hit:
                 method = "exact" if i == 0 else "normalized"
                 return label, method, CONFIDENCE[method]
-        for stage in (self._by_code, self._by_tokens, self._by_containment, self._by_fuzzy):
+        # fuzzy before tokens: a misspelt multi-word name ("Combinaton Long-haul Truck") must not be
+        # answered by one of its words ("truck")
+        for stage in (self._by_code, self._by_fuzzy, self._by_tokens, self._by_containment):
             found = stage(text, keys, task)
             if found is not None:
                 return found

@@ -1,0 +1,167 @@
+"""The `local` backend: transformers + PEFT in this process.
+
+The base model is loaded once; both adapters are loaded once onto it under the names `unified` and `column` and
+switched with `set_adapter` (never reloaded per call, unlike the origin client). Unified answers come from
+constrained decoding over the label set; column answers are generated greedily and validated.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from emstd.catalog import UNKNOWN, load_catalog
+from emstd.errors import EmstdError
+from emstd.infer.column_answer import parse_column_answer
+from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
+from emstd.infer.constrained import AnswerTrie, constrained_generate
+from emstd.infer.rules import MAX_VALUE_CHARS, Answer
+from emstd.prompts import column_messages, unified_messages
+
+MAX_HEADER_CHARS = 200
+MAX_HEADERS = 200
+COLUMN_MAX_NEW_TOKENS = 384
+
+
+def load_for_inference(base_model: str, gguf_file: str | None = None):
+    """(tokenizer, model) for generation: bf16 on a GPU that has it, fp32 on CPU; same sources as training."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from emstd.train.config import resolve_local_dir
+
+    source = str(resolve_local_dir(base_model) or base_model)
+    kwargs = {"gguf_file": gguf_file} if gguf_file else {}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+        dtype = torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **kwargs)
+    except OSError as exc:
+        raise EmstdError(f"base model {base_model!r} could not be loaded: {str(exc).splitlines()[0]}. "
+                         f"Give a local model directory or a hub id this machine can reach.") from exc
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token  # generation masks padding by attention, never by id
+    if torch.cuda.is_available():
+        model.to("cuda")
+    return tokenizer, model
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, base_model: str, unified_adapter: str | None = None, column_adapter: str | None = None,
+                 gguf_file: str | None = None, batch_size: int = 16, device: str | None = None):
+        self.catalog = load_catalog()
+        self.tokenizer, model = load_for_inference(base_model, gguf_file)
+        self.adapters: list[str] = []
+        for name, path in (("unified", unified_adapter), ("column", column_adapter)):
+            if path:
+                model = self._attach(model, name, path)
+        if device:
+            model.to(device)
+        model.eval()
+        self.model = model
+        self.batch_size = batch_size
+        self.lock = threading.Lock()  # one model call at a time: generate is not re-entrant on one model
+        self.model_calls = 0
+        end_id = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
+        if end_id is None or end_id == self.tokenizer.unk_token_id:
+            end_id = self.tokenizer.eos_token_id
+        self.end_token_id = end_id
+        self.tries = {t: AnswerTrie(self.tokenizer, self.catalog.answer_set(t), end_id) for t in ("vehicle", "pollutant")}
+
+    def _attach(self, model, name: str, path: str):
+        from peft import PeftModel
+
+        adapter_dir = Path(path)
+        if not (adapter_dir / "adapter_config.json").exists():
+            raise EmstdError(f"{adapter_dir}: not an adapter directory (no adapter_config.json). "
+                             f"Give a run's final/ or checkpoint-N/ directory.")
+        try:
+            if not self.adapters:
+                model = PeftModel.from_pretrained(model, str(adapter_dir), adapter_name=name, is_trainable=False)
+            else:
+                model.load_adapter(str(adapter_dir), adapter_name=name, is_trainable=False)
+        except (RuntimeError, ValueError, KeyError) as exc:
+            base = json.loads((adapter_dir / "adapter_config.json").read_text()).get("base_model_name_or_path")
+            raise EmstdError(
+                f"{adapter_dir}: this adapter does not fit the loaded base model (it was trained on {base!r}): "
+                f"{str(exc).splitlines()[0][:300]}. Pass the matching --base-model."
+            ) from exc
+        self.adapters.append(name)
+        return model
+
+    def _use(self, name: str) -> None:
+        if name not in self.adapters:
+            raise EmstdError(f"the local backend has no {name} adapter. Pass --{name}-adapter DIR.")
+        self.model.set_adapter(name)
+
+    # --- values -------------------------------------------------------------------------------------------
+
+    def standardize_values(self, values: list[str], task: str) -> list[Answer]:
+        answers: list[Answer | None] = [None] * len(values)
+        todo = []
+        for i, v in enumerate(values):
+            if not v.strip():
+                answers[i] = Answer(v, None, "empty", 1.0)
+            elif len(v) > MAX_VALUE_CHARS:  # never sent to the model
+                answers[i] = Answer(v, None, "too_long", 1.0)
+            else:
+                todo.append(i)
+        if todo:
+            prompts = [self._render(unified_messages(task, values[i])) for i in todo]
+            with self.lock:
+                self._use("unified")
+                results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
+                self.model_calls += 1
+            for i, (label, confidence) in zip(todo, results):
+                standard = None if label in (None, UNKNOWN) else label
+                answers[i] = Answer(values[i], standard, "model", confidence)
+        return answers
+
+    def _render(self, messages: list[dict]) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    # --- columns ------------------------------------------------------------------------------------------
+
+    def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
+        safe = [h for h in headers if len(h) <= MAX_HEADER_CHARS][:MAX_HEADERS]
+        text, confidence = self._generate_column(safe, samples)
+        targets = self.catalog.column_targets(task) if task else self.catalog.column_targets()
+        mapping, problems = parse_column_answer(text, safe, targets)
+        if mapping is None:
+            rules = default_column_rules().map_columns(headers, samples, task)
+            rules.notes.append(f"column model answer unusable ({problems[0]}); rules used instead")
+            return rules
+        return _to_column_mapping(headers, mapping, confidence, task, samples, problems)
+
+    def _generate_column(self, headers: list[str], samples) -> tuple[str, float]:
+        import torch
+
+        short = {h: [str(x)[:30] for x in (samples or {}).get(h, [])[:3]] for h in headers} if samples else None
+        prompt = self._render(column_messages(headers, short))
+        with self.lock:
+            self._use("column")
+            self.tokenizer.padding_side = "left"
+            enc = self.tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(self.model.device)
+            with torch.no_grad():
+                out = self.model.generate(
+                    **enc, max_new_tokens=COLUMN_MAX_NEW_TOKENS, do_sample=False, num_beams=1,
+                    output_scores=True, return_dict_in_generate=True, eos_token_id=self.end_token_id,
+                    pad_token_id=self.tokenizer.pad_token_id,
+                )
+            self.model_calls += 1
+        new = out.sequences[0, enc["input_ids"].shape[1]:]
+        logps = [torch.log_softmax(s[0].float(), -1)[t].item() for s, t in zip(out.scores, new.tolist())]
+        confidence = float(torch.tensor(logps).mean().exp()) if logps else 0.0
+        return self.tokenizer.decode(new, skip_special_tokens=True), round(confidence, 4)
+
+
+def _to_column_mapping(headers, mapping, confidence, task, samples, problems) -> ColumnMapping:
+    """Model mapping -> ColumnMapping, with units, task and duplicates settled by the same code as rules."""
+    matches = [
+        HeaderMatch(h, mapping.get(h), "model", confidence if mapping.get(h) else round(1 - confidence, 4))
+        for h in headers
+    ]
+    return default_column_rules().finish(matches, samples, task, notes=problems)
