@@ -46,8 +46,15 @@ _REQUEST_PREFIX = re.compile(
 )
 _EN_REQUEST = re.compile(
     r"^(?:please\s+)?(?:(?:show|give|get|calculate|compute|find|query|look\s*up)(?:\s+me)?\s+)?(?:the\s+)?"
-    r"(?:emissions?\s+(?:of|for)\s+)?",
+    r"(?:emissions?(?:\s+(?:factors?|rates?))?\s+(?:of|for)\s+)?",
 )
+# "vehicle type: 小汽车", "车型：重卡": a field label in front of the value
+_LABEL_PREFIX = re.compile(
+    r"^(?:vehicle\s*(?:type|class|category)?|veh\s*type|source\s*type|pollutant|车型|车辆类型|车辆类别|车种|污染物|type|class)"
+    r"\s*[:=]\s*"
+)
+# generic words after a vehicle name that do not change it ("小汽车 vehicle", "43车辆", "SUV类")
+_VEHICLE_TAIL = re.compile(r"(?<=\S)(?:[\s_\-]*(?:vehicles?|veh|type|class|category)|车辆|车型|类型|类)\s*$")
 _EN_HEAD = re.compile(r"^(?:total|tot|tailpipe|exhaust|running|primary|net|emitted|emission|emissions)[\s_\-]+(?=\S)")
 _ZH_TAIL = re.compile(
     r"(?:的)?(?:年|日|小时)?(?:平均)?(?:排放(?:总量|量|因子|率|速率|强度|浓度|值|数据)?|排出量|总量|浓度|含量|"
@@ -82,6 +89,7 @@ def strip_wrappers(text: str) -> str:
     for _ in range(3):  # wrappers nest ("查询重卡的NOx排放量(吨)"): peel until stable
         before = text
         text = _REQUEST_PREFIX.sub("", text, count=1) if re.match(r"^[\u4e00-\u9fff]", text) else text
+        text = _LABEL_PREFIX.sub("", text, count=1)
         text = _EN_REQUEST.sub("", text, count=1)
         text = _EN_HEAD.sub("", text, count=1)
         text = _ZH_TAIL.sub("", text)
@@ -120,8 +128,10 @@ _MODIFIER_RE = re.compile(
 
 
 def strip_modifiers(text: str) -> str:
-    """Drop fuel, emission-stage and ownership modifiers from a folded vehicle name ("国六柴油重卡" -> "重卡")."""
+    """Drop fuel, emission-stage and ownership modifiers, and generic words like "vehicle" or "车辆" after the
+    name, from a folded vehicle name ("国六柴油重卡" -> "重卡", "小汽车 vehicle" -> "小汽车")."""
     stripped = _trim(_SPACE.sub(" ", _MODIFIER_RE.sub(" ", text)))
+    stripped = _trim(_VEHICLE_TAIL.sub("", stripped)) or stripped
     return stripped or text
 
 

@@ -144,14 +144,17 @@ class RulesEngine:
         spans = [" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, min(len(tokens), i + 3) + 1)]
         hits = {}
         for span in spans:
-            hit, label = self.catalog.lookup(task, compact(span))
+            k = compact(span)
+            if not re.search(r"[^\d.]", k):  # "4 2" is not the MOVES id 42: digits alone never match here
+                continue
+            hit, label = self.catalog.lookup(task, k)
             if hit:
-                hits[span] = label
+                hits[k] = label
         if not hits:
             return None
-        # prefer the longest span; several different labels at the same length are ambiguous
-        longest = max(len(compact(s)) for s in hits)
-        labels = {hits[s] for s in hits if len(compact(s)) == longest}
+        # the longest named span wins, negatives included: "leader speed" is a trap, not "speed"
+        longest = max(len(k) for k in hits)
+        labels = {hits[k] for k in hits if len(k) == longest}
         if len(labels) != 1:
             return None
         return labels.pop(), "token", CONFIDENCE["token"]

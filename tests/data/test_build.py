@@ -1,0 +1,93 @@
+import json
+import random
+
+from emstd.catalog import load_catalog
+from emstd.data.build import build_dataset
+from emstd.data.split import SPLITS, group_key, split_aliases
+
+
+def _rows(d, name):
+    return [json.loads(line) for line in (d / name).read_text(encoding="utf-8").splitlines()]
+
+
+def test_sizes_and_stats(dataset_dir):
+    stats = json.loads((dataset_dir / "stats.json").read_text())
+    assert sum(stats["unified"]["sizes"].values()) >= 5000
+    assert sum(stats["column"]["sizes"].values()) >= 1500
+    for model in ("unified", "column"):
+        for split in SPLITS:
+            assert stats[model]["sizes"][split] == len(_rows(dataset_dir, f"{model}_{split}.jsonl"))
+            assert {"p50", "p90", "p99", "max"} <= set(stats[model]["tokens"][split])
+    assert stats["unified"]["tokens"]["train"]["max"] <= 256
+    assert stats["column"]["tokens"]["train"]["max"] <= 512
+
+
+def test_split_ratios_are_close_to_85_10_5(dataset_dir):
+    stats = json.loads((dataset_dir / "stats.json").read_text())
+    sizes = stats["unified"]["sizes"]
+    total = sum(sizes.values())
+    assert 0.78 < sizes["train"] / total < 0.9
+    assert 0.03 < sizes["test"] / total < 0.1
+
+
+def test_no_alias_shared_between_splits(dataset_dir):
+    keys = {}
+    for split in SPLITS:
+        keys[split] = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"]))
+                       for r in _rows(dataset_dir, f"unified_{split}.jsonl")}
+    assert not keys["train"] & keys["test"]
+    assert not keys["train"] & keys["eval"]
+    assert not keys["eval"] & keys["test"]
+
+
+def test_every_label_in_every_split(dataset_dir):
+    cat = load_catalog()
+    for split in SPLITS:
+        seen = {(r["meta"]["task"], r["meta"]["label"]) for r in _rows(dataset_dir, f"unified_{split}.jsonl")}
+        for task in ("vehicle", "pollutant"):
+            assert {(task, label) for label in cat.answer_set(task)} <= seen
+
+
+def test_record_contract(dataset_dir):
+    row = _rows(dataset_dir, "unified_train.jsonl")[0]
+    assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant"]
+    assert set(row["meta"]) == {"task", "label", "alias", "aug"}
+    assert row["messages"][1]["content"].startswith(f"[{row['meta']['task']}] ")
+    col = _rows(dataset_dir, "column_train.jsonl")[0]
+    headers = json.loads(col["messages"][1]["content"].split("\nsamples: ")[0])
+    answer = json.loads(col["messages"][2]["content"])
+    assert set(answer) <= set(headers)
+
+
+def test_augmentations_are_used(dataset_dir):
+    augs = {r["meta"]["aug"].split("+")[0] for r in _rows(dataset_dir, "unified_train.jsonl")}
+    assert {"none", "context", "modifier", "case", "spacing", "fullwidth", "typo", "mixed", "units"} <= augs
+    negatives = [r for r in _rows(dataset_dir, "unified_train.jsonl") if r["meta"]["label"] == "UNKNOWN"]
+    assert negatives and all(r["messages"][2]["content"] == "UNKNOWN" for r in negatives)
+
+
+def test_column_examples_cover_fleet_mix_noise_and_samples(dataset_dir):
+    rows = _rows(dataset_dir, "column_train.jsonl")
+    cat = load_catalog()
+    vehicle_labels = set(cat.labels("vehicle"))
+    assert any(set(json.loads(r["messages"][2]["content"]).values()) & vehicle_labels for r in rows)
+    assert any("\nsamples: " in r["messages"][1]["content"] for r in rows)
+    # noise columns: some headers are left out of the answer
+    assert any(len(json.loads(r["messages"][1]["content"].split("\nsamples: ")[0])) >
+               len(json.loads(r["messages"][2]["content"])) for r in rows)
+
+
+def test_deterministic_for_a_seed(tmp_path, dataset_dir):
+    build_dataset(tmp_path, seed=42, progress=lambda m: None)
+    for name in ("unified_test.jsonl", "column_eval.jsonl", "stats.json"):
+        assert (tmp_path / name).read_bytes() == (dataset_dir / name).read_bytes()
+
+
+def test_split_aliases_property():
+    rng = random.Random(1)
+    by_label = {f"L{i}": [f"name{i}_{j}" for j in range(rng.randint(3, 40))] for i in range(10)}
+    out = split_aliases(by_label, "vehicle", seed=3)
+    for label, parts in out.items():
+        assert sorted(parts["train"] + parts["eval"] + parts["test"]) == sorted(by_label[label])
+        assert parts["test"] and parts["eval"] and parts["train"]
+    assert out == split_aliases(dict(reversed(list(by_label.items()))), "vehicle", seed=3)
