@@ -80,7 +80,7 @@ class ColumnRules:
             if hit:
                 method = "exact" if i == 0 else "normalized"
                 return self._with_unit(HeaderMatch(header, target, method if target else "negative", CONFIDENCE[method]), folded, samples)
-        fleet = self._fleet_mix(folded, bare, samples)
+        fleet = self._fleet_mix(folded, samples)
         if fleet is not None:
             return fleet
         found = None
@@ -98,19 +98,22 @@ class ColumnRules:
             m.unit = U.unit_from_header(folded, m.target) or U.unit_from_values(samples, m.target) or U.STANDARD_UNIT[m.target]
         return m
 
-    def _fleet_mix(self, folded: str, bare: str, samples) -> HeaderMatch | None:
-        if any(neg in folded for neg in self._negative_markers):
+    def _fleet_mix(self, folded: str, samples) -> HeaderMatch | None:
+        if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
-        marker = next((mk for mk in self._markers if mk in folded), None)
+        marker = next((mk for mk in self._markers if _contains_word(folded, mk)), None)
         name = folded
         if marker is not None:
-            name = folded.replace(marker, " ")
-        name = _strip_units(name) or name
-        name = re.sub(r"^[\s_\-]+|[\s_\-]+$", "", name)
-        if not name:
-            return None
-        answer = self.engine.standardize(name, "vehicle")
-        if answer.standard is None or answer.method == "fuzzy":
+            name = _remove_word(folded, marker)
+        # the name as written first ("4.2米厢式货车" holds a "米" that is not a unit), then without units
+        answer = None
+        for candidate in dict.fromkeys([_CONNECTORS.sub("", name).strip(), _CONNECTORS.sub("", _strip_units(name)).strip()]):
+            if candidate:
+                found = self.engine.standardize(candidate, "vehicle")
+                if found.standard is not None and found.method != "fuzzy":
+                    answer = found
+                    break
+        if answer is None:
             return None
         if marker is None:
             # a bare vehicle name is a fleet-mix column only when its values look like shares
@@ -196,6 +199,27 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
         f"(confidence {winner.confidence:.2f} vs {loser.confidence:.2f})"
     )
     loser.target, loser.method, loser.unit = None, "duplicate", None
+
+
+# words left around a vehicle name once the share marker is gone: "share of minivan", "小汽车的占比"
+_CONNECTORS = re.compile(r"^(?:[\s_\-]*(?:of|for|in|the|by)(?![a-z]))+|(?:(?<![a-z])(?:of|for|in|by)[\s_\-]*)+$|^[\s_\-]+|[\s_\-的]+$")
+
+
+def _is_ascii_word(marker: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9]+", marker))
+
+
+def _contains_word(text: str, marker: str) -> bool:
+    """Latin markers match whole words ("id" is not in "sourcetypeid", "age" not in "percentage"); others anywhere."""
+    if _is_ascii_word(marker):
+        return re.search(rf"(?<![a-z0-9]){marker}(?![a-z0-9])", text) is not None
+    return marker in text
+
+
+def _remove_word(text: str, marker: str) -> str:
+    if _is_ascii_word(marker):
+        return re.sub(rf"(?<![a-z0-9]){marker}(?![a-z0-9])", " ", text)
+    return text.replace(marker, " ")
 
 
 def _looks_like_share(values) -> bool:

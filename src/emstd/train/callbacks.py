@@ -1,0 +1,147 @@
+"""Trainer callbacks: metrics.jsonl, loss.png and a progress bar with loss, lr, tokens/s and ETA.
+
+Everything here writes only on the main process (state.is_world_process_zero), so data-parallel runs write each
+file once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from transformers import ProgressCallback, TrainerCallback
+
+from emstd.io import atomic_path, write_text_atomic
+
+METRICS = "metrics.jsonl"
+PLOT = "loss.png"
+
+
+def peak_memory_mb() -> float:
+    """CUDA max allocated on GPU; the process's peak resident set size on CPU."""
+    import resource
+
+    import torch
+
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def read_metrics(run_dir: str | Path) -> list[dict]:
+    path = Path(run_dir) / METRICS
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def truncate_metrics(run_dir: str | Path, after_step: int) -> int:
+    """On resume, drop the lines logged after the checkpoint we restart from (they will be logged again)."""
+    rows = read_metrics(run_dir)
+    kept = [r for r in rows if r.get("step", 0) <= after_step]
+    if len(kept) != len(rows):
+        write_text_atomic(Path(run_dir) / METRICS, "".join(json.dumps(r) + "\n" for r in kept))
+    return len(rows) - len(kept)
+
+
+class MetricsCallback(TrainerCallback):
+    """One JSON object per train log and per evaluation in metrics.jsonl; loss.png redrawn at each evaluation."""
+
+    def __init__(self, run_dir: str | Path):
+        self.run_dir = Path(run_dir)
+        self._t0 = None
+        self._tokens0 = 0
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self._t0 = time.perf_counter()
+        self._tokens0 = state.num_input_tokens_seen
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4)}
+        for key in ("loss", "eval_loss", "learning_rate", "grad_norm"):
+            if key in logs:
+                row[key] = logs[key]
+        if "loss" in logs and self._t0 is not None:
+            # Non-padding tokens (include_num_input_tokens_seen="non_padding"), all processes, since the last log.
+            now = time.perf_counter()
+            row["tokens_per_s"] = round((state.num_input_tokens_seen - self._tokens0) / max(now - self._t0, 1e-9), 1)
+            self._t0, self._tokens0 = now, state.num_input_tokens_seen
+        if len(row) == 2:  # the end-of-training summary (train_runtime, ...) is not a step metric
+            return
+        row["peak_mem_mb"] = round(peak_memory_mb(), 1)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.run_dir / METRICS, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+
+    def on_evaluate(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            plot_metrics(self.run_dir)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            plot_metrics(self.run_dir)
+
+
+def plot_metrics(run_dir: str | Path) -> Path | None:
+    """loss.png: train and eval loss (left axis) and learning rate (right axis) against step; written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_metrics(run_dir)
+    if not rows:
+        return None
+    train = [(r["step"], r["loss"]) for r in rows if "loss" in r]
+    evals = [(r["step"], r["eval_loss"]) for r in rows if "eval_loss" in r]
+    lrs = [(r["step"], r["learning_rate"]) for r in rows if "learning_rate" in r]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if train:
+        ax.plot(*zip(*train), label="train loss", color="tab:blue")
+    if evals:
+        ax.plot(*zip(*evals), "o-", label="eval loss", color="tab:orange")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if lrs:
+        ax2 = ax.twinx()
+        ax2.plot(*zip(*lrs), "--", label="learning rate", color="tab:gray")
+        ax2.set_ylabel("learning rate")
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    ax.legend(handles, labels, loc="upper right")
+    fig.tight_layout()
+    target = Path(run_dir) / PLOT
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+    return target
+
+
+class ProgressBar(ProgressCallback):
+    """Trainer's tqdm bar (which shows ETA) with loss, lr and tokens/s as its postfix instead of printed dicts."""
+
+    def __init__(self):
+        super().__init__()
+        self._t0 = None
+        self._tokens0 = 0
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        super().on_train_begin(args, state, control, **kwargs)
+        self._t0, self._tokens0 = time.perf_counter(), state.num_input_tokens_seen
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or self.training_bar is None or not logs:
+            return
+        if "loss" in logs:
+            now = time.perf_counter()
+            tps = (state.num_input_tokens_seen - self._tokens0) / max(now - self._t0, 1e-9)
+            self._t0, self._tokens0 = now, state.num_input_tokens_seen
+            self.training_bar.set_postfix(loss=f"{logs['loss']:.4f}", lr=f"{logs.get('learning_rate', 0):.2e}",
+                                          tok_s=f"{tps:.0f}", refresh=True)
+        if "eval_loss" in logs:
+            self.training_bar.write(f"step {state.global_step}: eval_loss {logs['eval_loss']:.4f}")

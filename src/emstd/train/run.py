@@ -1,0 +1,153 @@
+"""`emstd train`: config -> tokenize + mask -> Trainer + PEFT -> run dir. One linear function, top to bottom.
+
+Run dir (DESIGN.md §3): checkpoint-N/ (Trainer's), final/ (the best checkpoint's adapter by eval_loss, the
+tokenizer and run_config.yaml, written atomically), metrics.jsonl, loss.png, run_config.yaml.
+Works unchanged under `accelerate launch -m emstd.cli train ...` (data-parallel): only the main process writes
+the files that are not checkpoints.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from emstd.errors import ConfigError, EmstdError
+from emstd.train.config import TrainConfig, load_config
+from emstd.train.model import adapt_to_method
+
+# What a checkpoint holds besides the weights: needed to resume, not to use the adapter.
+TRAINING_STATE = ("optimizer.pt", "scheduler.pt", "scaler.pt", "trainer_state.json", "training_args.bin")
+
+
+class OutOfMemory(EmstdError):
+    """CUDA ran out of memory; the message carries the seed's remedy."""
+
+
+def _main_process() -> bool:
+    return os.environ.get("RANK", "0") == "0"
+
+
+def say(message: str) -> None:
+    if _main_process():
+        print(f"[train] {message}", file=sys.stderr, flush=True)
+
+
+def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: bool = False,
+              overrides: list[str] = (), extra_callbacks: list = ()) -> dict:
+    """Train as the config says (or only report what it would do, with dry_run). `extra_callbacks` are added to
+    the Trainer (tests use one to interrupt a run)."""
+    # 1. The config: typed, validated, every problem reported at once.
+    cfg = config if isinstance(config, TrainConfig) else load_config(config, overrides, check_files=not dry_run)
+    if dry_run:
+        from emstd.train.dryrun import dry_run as describe
+
+        info = describe(cfg)
+        print(info["text"])
+        return info
+
+    import torch
+    from transformers import ProgressCallback, Trainer, TrainingArguments, set_seed
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from emstd.io import atomic_dir, write_text_atomic
+    from emstd.train.callbacks import MetricsCallback, ProgressBar, read_metrics, truncate_metrics, METRICS
+    from emstd.train.model import attach_method, count_parameters, load_base_model, load_tokenizer, resolve_precision
+    from emstd.train.preflight import (check_dataset, check_one_step, check_tokenizer, diagnose, oom_advice)
+    from emstd.train.tokenize import make_collator, read_records, tokenize_dataset
+
+    # 2. The run dir, and the checkpoint to resume from.
+    out = cfg.output_dir
+    checkpoint = get_last_checkpoint(str(out)) if out.is_dir() else None
+    if resume and checkpoint is None:
+        raise EmstdError(f"--resume: {out} holds no checkpoint-N; start the run without --resume")
+    if not resume and checkpoint is not None:
+        raise EmstdError(f"{out} already holds {Path(checkpoint).name}: pass --resume to continue that run, or "
+                         f"start a new one with --set training.output_dir=<new dir>")
+
+    # 3. Precision (fp16/bf16 on CUDA as configured; fp32 on CPU) and what the method rules out.
+    for note in adapt_to_method(cfg):
+        say(note)
+    precision = resolve_precision(cfg)
+    if precision.notice:
+        say(precision.notice)
+    try:
+        # Pinned memory only helps a GPU; on CPU it only warns.
+        pin = {} if "dataloader_pin_memory" in cfg.training else {"dataloader_pin_memory": torch.cuda.is_available()}
+        args = TrainingArguments(**cfg.training, **precision.training_flags, **pin)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("training", [str(exc)]) from exc
+
+    # 4. Tokenizer and data: loss on the answer only; over-long examples skipped and reported.
+    tokenizer = load_tokenizer(cfg)
+    check_tokenizer(tokenizer)
+    records = read_records(cfg.data.train_file, cfg.data.train_limit, seed=args.seed)
+    train_ds, report = tokenize_dataset(records, tokenizer, cfg.data.max_length, "train")
+    check_dataset(train_ds, str(cfg.data.train_file))
+    eval_ds, eval_report = None, None
+    if cfg.data.eval_file is not None:
+        records = read_records(cfg.data.eval_file, cfg.data.eval_limit, seed=args.seed)
+        eval_ds, eval_report = tokenize_dataset(records, tokenizer, cfg.data.max_length, "eval")
+        check_dataset(eval_ds, str(cfg.data.eval_file))
+    for name, rep in (("train", report), ("eval", eval_report)):
+        if rep is not None and rep.describe(name, cfg.data.max_length):
+            say(rep.describe(name, cfg.data.max_length))
+    say(f"data: {len(train_ds)} train, {len(eval_ds) if eval_ds is not None else 0} eval examples")
+
+    # 5. The model, with the training method attached (seeded: LoRA's initialization draws random numbers).
+    set_seed(args.seed)
+    model = attach_method(load_base_model(cfg, precision), cfg)
+    trainable, total = count_parameters(model)
+    say(f"{cfg.method}: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.4f}%), "
+        f"precision {precision.name}")
+
+    # 6. The Trainer, with our metrics file, plot and progress bar.
+    collator = make_collator(tokenizer)
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
+                      processing_class=tokenizer, callbacks=[MetricsCallback(out), *extra_callbacks])
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(ProgressBar())
+
+    # 7. Preflight: one real batch forward and backward before hours of training.
+    loss0 = check_one_step(trainer.model, collator, train_ds, args.device)
+    say(f"preflight ok: first batch loss {loss0:.4f}")
+
+    # 8. Train, from the latest checkpoint when resuming (metrics logged after it are dropped: no duplicates).
+    if trainer.is_world_process_zero():
+        out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(out / "run_config.yaml", cfg.to_yaml())
+        if checkpoint is not None:
+            step = int(Path(checkpoint).name.split("-")[-1])
+            dropped = truncate_metrics(out, step)
+            say(f"resuming from {checkpoint}" + (f" ({dropped} metrics lines after step {step} dropped)"
+                                                  if dropped else ""))
+        elif (out / METRICS).exists():
+            (out / METRICS).unlink()  # a fresh run (no checkpoint): start the metrics afresh
+    try:
+        trainer.train(resume_from_checkpoint=checkpoint)
+    except torch.OutOfMemoryError as exc:
+        raise OutOfMemory(oom_advice(cfg)) from exc
+
+    # 9. final/: the best checkpoint's weights (by eval_loss), tokenizer and resolved config, all or nothing.
+    best = trainer.state.best_model_checkpoint
+    if trainer.is_world_process_zero():
+        with atomic_dir(out / "final") as tmp:
+            if best:
+                for item in Path(best).iterdir():
+                    if item.is_file() and item.name not in TRAINING_STATE and not item.name.startswith("rng_state"):
+                        shutil.copy2(item, tmp / item.name)
+            else:
+                trainer.save_model(str(tmp))  # no evaluation, so no best: the last weights
+            tokenizer.save_pretrained(str(tmp))
+            (tmp / "run_config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
+        say(f"final/ <- {Path(best).name if best else 'last step'}"
+            + (f" (eval_loss {trainer.state.best_metric:.4f})" if best else ""))
+    trainer.accelerator.wait_for_everyone()
+
+    # 10. The seed's after-training checklist: a short reading of the curves.
+    notes = diagnose(read_metrics(out))
+    for note in notes:
+        say(note)
+    return {"run_dir": out, "global_step": trainer.state.global_step, "best_checkpoint": best,
+            "best_metric": trainer.state.best_metric, "skipped": report.skipped, "notes": notes}
