@@ -9,3 +9,31 @@ def dataset_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("dataset")
     build_dataset(out, seed=42, progress=lambda m: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny random Qwen2 with the real Qwen2.5 tokenizer, built locally (never from a hub)."""
+    from emstd.dev.tiny_model import save_tiny_model
+
+    return save_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def tiny_adapters(tiny_model_dir, tmp_path_factory):
+    """Two LoRA adapters (`unified`, `column`) with random non-zero weights on the tiny model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    out = {}
+    for i, name in enumerate(("unified", "column")):
+        torch.manual_seed(100 + i)
+        base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+        cfg = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False,
+                         task_type="CAUSAL_LM")
+        model = get_peft_model(base, cfg)
+        path = tmp_path_factory.mktemp(f"adapter_{name}")
+        model.save_pretrained(path)
+        out[name] = path
+    return out

@@ -8,7 +8,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -34,6 +34,20 @@ class TableTaskOpt(str, Enum):
 
 class Backend(str, Enum):
     rules = "rules"
+    local = "local"
+    remote = "remote"
+    auto = "auto"
+
+
+# Backend options shared by every command that standardizes (CLI flags, or the same keys in --backend-config YAML).
+BackendOpt = Annotated[Optional[Backend], typer.Option("--backend", help="rules (default) | local | remote | auto")]
+BaseModelOpt = Annotated[Optional[str], typer.Option("--base-model", help="Hub id or local dir of the base model.")]
+GgufOpt = Annotated[Optional[str], typer.Option("--gguf-file", help="GGUF file name inside --base-model.")]
+UnifiedOpt = Annotated[Optional[str], typer.Option("--unified-adapter", help="Adapter dir for values.")]
+ColumnOpt = Annotated[Optional[str], typer.Option("--column-adapter", help="Adapter dir for column maps.")]
+UrlOpt = Annotated[Optional[str], typer.Option("--url", help="OpenAI-compatible server (vLLM) for --backend remote.")]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help="API key of the remote server (or EMSTD_REMOTE_API_KEY).")]
+BackendConfigOpt = Annotated[Optional[Path], typer.Option("--backend-config", help="YAML with the options above.")]
 
 
 def _say(message: str) -> None:
@@ -101,8 +115,10 @@ def standardize(
     task: ValueTask = typer.Argument(..., help="vehicle or pollutant"),
     values: Optional[list[str]] = typer.Argument(None, help="Values to standardize."),
     from_file: Optional[Path] = typer.Option(None, "--from", help="A UTF-8 file, one value per line."),
-    backend: Backend = typer.Option(Backend.rules, "--backend"),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input, one per line."),
+    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
+    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
+    backend_config: BackendConfigOpt = None,
 ):
     """Standardize vehicle-type or pollutant names onto the catalog's labels (or null)."""
     inputs = list(values or [])
@@ -110,7 +126,7 @@ def standardize(
         inputs += _read_values(from_file)
     if not inputs:
         raise EmstdError("no values given. Pass values as arguments or --from FILE.")
-    standardizer = _standardizer(backend)
+    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
     for value, answer in zip(inputs, standardizer.standardize(inputs, task.value)):
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -123,14 +139,17 @@ def map_columns(
     file: Path = typer.Argument(..., help="A CSV or XLSX table."),
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
-    backend: Backend = typer.Option(Backend.rules, "--backend"),
     as_json: bool = typer.Option(False, "--json"),
+    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
+    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
+    backend_config: BackendConfigOpt = None,
 ):
     """Map a table's headers onto the standard micro or macro fields."""
     from emstd.infer.tables import read_table
 
     table = read_table(file, sheet=sheet)
-    result = _standardizer(backend).map_columns(
+    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
+    result = standardizer.map_columns(
         table.headers, table.samples(), None if task == TableTaskOpt.auto else task.value
     )
     if as_json:
@@ -150,13 +169,16 @@ def standardize_table(
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
-    backend: Backend = typer.Option(Backend.rules, "--backend"),
+    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
+    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
+    backend_config: BackendConfigOpt = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
     from emstd.infer.table_job import standardize_table as run
 
+    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
     report = run(
-        _standardizer(backend), file, out, task=None if task == TableTaskOpt.auto else task.value,
+        standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
         convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"),
     )
     mapped = sum(1 for c in report["columns"] if c["field"])
@@ -187,30 +209,18 @@ def quickstart(
     typer.echo(f"  done in {summary['seconds']} s; outputs in {summary['out']}/")
 
 
-def _standardizer(backend: "Backend"):
-    from emstd.infer.standardizer import RulesBackend, Standardizer
+def _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config):
+    """CLI flags (over --backend-config YAML) -> a Standardizer; rules unless told otherwise."""
+    from emstd.infer.factory import load_options, make_standardizer
 
-    return Standardizer(RulesBackend())
-
-
-# --- train ----------------------------------------------------------------------------------------------------
-
-
-@app.command()
-def train(
-    config: Path = typer.Argument(..., help="A training config, e.g. configs/unified_lora.yaml."),
-    overrides: Optional[list[str]] = typer.Option(
-        None, "--set", help="Override a config key, e.g. --set training.max_steps=4 (value read as YAML)."
-    ),
-    resume: bool = typer.Option(False, "--resume", help="Continue from the run dir's latest checkpoint-N."),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Download nothing; print parameter counts, steps and a GPU memory estimate."
-    ),
-):
-    """Train an adapter as the config says (works under `accelerate launch -m emstd.cli train ...`)."""
-    from emstd.train.run import run_train
-
-    run_train(config, resume=resume, dry_run=dry_run, overrides=list(overrides or []))
+    opts = load_options(
+        str(backend_config) if backend_config else None, backend=backend.value if backend else None,
+        base_model=base_model, gguf_file=gguf_file, unified_adapter=unified_adapter, column_adapter=column_adapter,
+        url=url, api_key=api_key,
+    )
+    if opts.backend != "rules":
+        _say(f"[backend] {opts.backend}: loading")
+    return make_standardizer(opts)
 
 
 # --- dev ------------------------------------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""The remote backend against a fake OpenAI-compatible server on 127.0.0.1."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from emstd.infer.remote import RemoteBackend, RemoteError
+
+REQUESTS = []
+
+
+class FakeVLLM(BaseHTTPRequestHandler):
+    mode = "ok"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        REQUESTS.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+        mode = FakeVLLM.mode
+        if mode == "slow":
+            time.sleep(2)
+        if mode == "500":
+            return self._send(500, b"internal error")
+        if mode == "garbage":
+            return self._send(200, b"not json")
+        if self.headers.get("Authorization") != "Bearer k":
+            return self._send(401, b'{"error": "bad key"}')
+        so = body.get("structured_outputs", {})
+        if "choice" in so:
+            user = body["messages"][1]["content"]
+            content = "NOx" if "NOX" in user else ("Flying Car" if mode == "ignore_structure" else "UNKNOWN")
+        else:
+            headers = json.loads(body["messages"][1]["content"].split("\nsamples: ")[0])
+            content = json.dumps({headers[0]: "time_sec", "not a header": "speed_kph", headers[1]: "bogus"})
+        payload = {"choices": [{"message": {"content": content},
+                                "logprobs": {"content": [{"token": "x", "logprob": -0.1}]}}]}
+        self._send(200, json.dumps(payload).encode())
+
+    def _send(self, code, data):
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeVLLM)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def reset():
+    FakeVLLM.mode = "ok"
+    REQUESTS.clear()
+
+
+def test_values_use_structured_choice(server):
+    b = RemoteBackend(server, api_key="k")
+    answers = b.standardize_values(["NOX", "CH4", ""], "pollutant")
+    assert [a.standard for a in answers] == ["NOx", None, None]
+    assert answers[0].method == "model" and answers[0].confidence == pytest.approx(0.9048, abs=1e-3)
+    assert answers[2].method == "empty"
+    assert len(REQUESTS) == 2
+    body = REQUESTS[0]["body"]
+    assert body["model"] == "unified" and body["temperature"] == 0
+    assert body["structured_outputs"]["choice"] == ["CO2", "CO", "NOx", "PM2.5", "PM10", "THC", "SO2", "UNKNOWN"]
+    assert body["messages"][0]["role"] == "system" and body["messages"][1]["content"] == "[pollutant] NOX"
+    assert REQUESTS[0]["auth"] == "Bearer k"
+
+
+def test_a_server_that_ignores_structure_cannot_leak_a_non_label(server):
+    FakeVLLM.mode = "ignore_structure"
+    a = RemoteBackend(server, api_key="k").standardize_values(["x"], "vehicle")[0]
+    assert a.standard is None and a.method == "invalid_model_answer"
+
+
+def test_columns_use_a_json_schema_and_are_validated(server):
+    b = RemoteBackend(server, api_key="k")
+    m = b.map_columns(["t", "v", "备注"])
+    assert m.mapping == {"t": "time_sec", "v": None, "备注": None}
+    assert any("not a header" in n for n in m.notes) and any("bogus" in n for n in m.notes)
+    schema = REQUESTS[0]["body"]["structured_outputs"]["json"]
+    assert set(schema["properties"]) == {"t", "v", "备注"} and schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    "mode, key, pattern",
+    [("ok", "wrong", "refused the API key"), ("500", "k", "answered 500"), ("garbage", "k", "not an OpenAI chat"),
+     ("slow", "k", "no answer within")],
+)
+def test_errors_are_clear(server, mode, key, pattern):
+    FakeVLLM.mode = mode
+    b = RemoteBackend(server, api_key=key, timeout=0.5)
+    with pytest.raises(RemoteError, match=pattern):
+        b.standardize_values(["NOX"], "pollutant")
+
+
+def test_unreachable_server():
+    with pytest.raises(RemoteError, match="cannot reach the server"):
+        RemoteBackend("http://127.0.0.1:9", timeout=1).standardize_values(["NOX"], "pollutant")
