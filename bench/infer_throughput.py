@@ -47,7 +47,7 @@ def main() -> None:
     items = list(dict.fromkeys((r["meta"]["task"], r["messages"][1]["content"].split(" ", 1)[1]) for r in rows))[: args.n]
 
     backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, batch_size=32)
-    backend._use("unified")
+    backend.model.set_adapter("unified")  # the baseline runs the same adapter, one input at a time
     model, tok = backend.model, backend.tokenizer
 
     def baseline(batch):

@@ -209,6 +209,25 @@ def quickstart(
     typer.echo(f"  done in {summary['seconds']} s; outputs in {summary['out']}/")
 
 
+@app.command("eval")
+def evaluate(
+    target: Path = typer.Argument(..., help="A run dir (final/ and checkpoint-N/) or an adapter dir."),
+    data: Path = typer.Option(Path("data"), "--data", help="Dataset dir from `emstd data build`."),
+    split: str = typer.Option("test", "--split", help="train | eval | test"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Evaluate a seeded random subset of N examples."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Report dir (default: RUN/eval_SPLIT)."),
+    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also score rules and the zero-shot base."),
+    checkpoints: bool = typer.Option(True, "--checkpoints/--no-checkpoints", help="Also score every checkpoint-N."),
+):
+    """Accuracy on the held-out split, with the rules and zero-shot baselines, per-checkpoint, and a report."""
+    from emstd.eval.run import run_eval
+
+    if split not in ("train", "eval", "test"):
+        raise EmstdError(f"--split {split!r}: use train, eval or test.")
+    report = run_eval(target, data, split, limit, out, baselines=baselines, checkpoints=checkpoints, say=_say)
+    typer.echo(f"wrote {report['out_dir']}/report.md, report.json and plots")
+
+
 def _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config):
     """CLI flags (over --backend-config YAML) -> a Standardizer; rules unless told otherwise."""
     from emstd.infer.factory import load_options, make_standardizer
@@ -221,6 +240,96 @@ def _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapte
     if opts.backend != "rules":
         _say(f"[backend] {opts.backend}: loading")
     return make_standardizer(opts)
+
+
+# --- train ----------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def train(
+    config: Path = typer.Argument(..., help="A training config, e.g. configs/unified_lora.yaml."),
+    overrides: Optional[list[str]] = typer.Option(
+        None, "--set", help="Override a config key, e.g. --set training.max_steps=4 (value read as YAML)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the run dir's latest checkpoint-N."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Download nothing; print parameter counts, steps and a GPU memory estimate."
+    ),
+):
+    """Train an adapter as the config says (works under `accelerate launch -m emstd.cli train ...`)."""
+    from emstd.train.run import run_train
+
+    run_train(config, resume=resume, dry_run=dry_run, overrides=list(overrides or []))
+
+
+# --- serve ----------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port"),
+    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
+    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
+    backend_config: BackendConfigOpt = None,
+    max_values: Optional[int] = typer.Option(None, "--max-values", help="Values per /v1/standardize request."),
+    max_value_chars: Optional[int] = typer.Option(None, "--max-value-chars", help="Characters per value or header."),
+    max_headers: Optional[int] = typer.Option(None, "--max-headers", help="Headers per /v1/map-columns request."),
+    max_upload_bytes: Optional[int] = typer.Option(None, "--max-upload-bytes", help="Bytes of an uploaded table."),
+    max_json_bytes: Optional[int] = typer.Option(None, "--max-json-bytes", help="Bytes of a JSON request body."),
+    batch_window_ms: Optional[float] = typer.Option(None, "--batch-window-ms", help="How long a request waits for others to share its model call."),
+    max_batch_values: Optional[int] = typer.Option(None, "--max-batch-values", help="Values per batched model call."),
+):
+    """Serve the standardizer over HTTP (OpenAPI docs at /docs; EMSTD_API_KEY set = every endpoint but /health needs it)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from emstd.errors import ConfigError
+    from emstd.infer.factory import load_options
+    from emstd.serve.app import create_app
+    from emstd.serve.settings import ServeSettings
+
+    given = dict(max_values=max_values, max_value_chars=max_value_chars, max_headers=max_headers,
+                 max_upload_bytes=max_upload_bytes, max_json_bytes=max_json_bytes, batch_window_ms=batch_window_ms,
+                 max_batch_values=max_batch_values)
+    try:
+        settings = ServeSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError("serve options", [f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}"
+                                            for e in exc.errors()]) from None
+    # Check the backend options now (exit 2 on a mistake); the models themselves load after the server is up.
+    load_options(str(backend_config) if backend_config else None, backend=backend.value if backend else None,
+                 base_model=base_model, gguf_file=gguf_file, unified_adapter=unified_adapter,
+                 column_adapter=column_adapter, url=url, api_key=api_key)
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
+        _say(f"[serve] warning: listening on {host} without an API key; set EMSTD_API_KEY to require one")
+
+    def load():
+        return _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
+
+    uvicorn.run(create_app(load, settings), host=host, port=port, log_level="info")
+
+
+@app.command("vllm-command")
+def vllm_command(
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="Hub id or dir (default Qwen/Qwen2.5-3B-Instruct)."),
+    unified_adapter: Optional[str] = typer.Option(None, "--unified-adapter", help="Default runs/unified_lora/final."),
+    column_adapter: Optional[str] = typer.Option(None, "--column-adapter", help="Default runs/column_lora/final."),
+    max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="Default: fits the longest prompt and answer."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8001, "--port"),
+):
+    """Print the `vllm serve` line for the base model and both adapters (for --backend remote --url)."""
+    from emstd.serve import vllm
+
+    given = dict(base_model=base_model, unified_adapter=unified_adapter, column_adapter=column_adapter,
+                 max_model_len=max_model_len)
+    typer.echo(vllm.vllm_command(**{k: v for k, v in given.items() if v is not None}, host=host, port=port))
+    if max_model_len is None:
+        _say(f"# --max-model-len {vllm.default_max_model_len()}: column prompts are up to "
+             f"{vllm.COLUMN_PROMPT_MAX_TOKENS} tokens plus up to {vllm.COLUMN_MAX_NEW_TOKENS} generated tokens")
+    _say(f"# --max-lora-rank {vllm.MAX_LORA_RANK} --max-loras {vllm.MAX_LORAS}: the column adapter is r=32 and both "
+         f"adapters are used in one batch (vLLM defaults: 16 and 1)")
 
 
 # --- dev ------------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class ColumnMapping:
     confidence: dict[str, float]
     methods: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    valid_json: bool = True  # False when a model's answer did not parse and rules stood in (for evaluation)
 
     def to_dict(self) -> dict:
         """The `map-columns --json` contract (DESIGN.md §3), plus methods and notes."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from emstd.catalog import UNKNOWN, load_catalog
@@ -54,7 +55,9 @@ class LocalBackend:
                  gguf_file: str | None = None, batch_size: int = 16, device: str | None = None):
         self.catalog = load_catalog()
         self.tokenizer, model = load_for_inference(base_model, gguf_file)
-        self.adapters: list[str] = []
+        self.adapters: list[str] = []  # adapters loaded at start
+        self.roles: dict[str, str] = {}  # role (unified/column) -> the PEFT adapter name that plays it
+        self._loaded = 0
         for name, path in (("unified", unified_adapter), ("column", column_adapter)):
             if path:
                 model = self._attach(model, name, path)
@@ -62,6 +65,7 @@ class LocalBackend:
             model.to(device)
         model.eval()
         self.model = model
+        self.zero_shot = False  # True: answer with the base model alone (adapters disabled), for baselines
         self.batch_size = batch_size
         self.lock = threading.Lock()  # one model call at a time: generate is not re-entrant on one model
         self.model_calls = 0
@@ -90,12 +94,35 @@ class LocalBackend:
                 f"{str(exc).splitlines()[0][:300]}. Pass the matching --base-model."
             ) from exc
         self.adapters.append(name)
+        self.roles[name] = name
         return model
 
-    def _use(self, name: str) -> None:
-        if name not in self.adapters:
+    def swap_adapter(self, name: str, path: str) -> None:
+        """Replace the adapter playing role `name` by another (checkpoint comparison in evaluation)."""
+        with self.lock:
+            self._loaded += 1
+            new = f"{name}-{self._loaded}"
+            self.model.load_adapter(path, adapter_name=new, is_trainable=False)
+            self.model.set_adapter(new)
+            old = self.roles.get(name)
+            self.roles[name] = new
+            if old is not None:
+                self.model.delete_adapter(old)
+            self.model.eval()
+
+    @contextmanager
+    def _use(self, name: str):
+        """Run the body with adapter `name` active, or with the bare base model in zero-shot mode."""
+        if self.zero_shot or not self.adapters:
+            if not self.zero_shot:
+                raise EmstdError(f"the local backend has no {name} adapter. Pass --{name}-adapter DIR.")
+            with self.model.disable_adapter() if self.adapters else nullcontext():
+                yield
+            return
+        if name not in self.roles:
             raise EmstdError(f"the local backend has no {name} adapter. Pass --{name}-adapter DIR.")
-        self.model.set_adapter(name)
+        self.model.set_adapter(self.roles[name])
+        yield
 
     # --- values -------------------------------------------------------------------------------------------
 
@@ -111,8 +138,7 @@ class LocalBackend:
                 todo.append(i)
         if todo:
             prompts = [self._render(unified_messages(task, values[i])) for i in todo]
-            with self.lock:
-                self._use("unified")
+            with self.lock, self._use("unified"):
                 results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
                 self.model_calls += 1
             for i, (label, confidence) in zip(todo, results):
@@ -133,6 +159,7 @@ class LocalBackend:
         if mapping is None:
             rules = default_column_rules().map_columns(headers, samples, task)
             rules.notes.append(f"column model answer unusable ({problems[0]}); rules used instead")
+            rules.valid_json = False
             return rules
         return _to_column_mapping(headers, mapping, confidence, task, samples, problems)
 
@@ -141,8 +168,7 @@ class LocalBackend:
 
         short = {h: [str(x)[:30] for x in (samples or {}).get(h, [])[:3]] for h in headers} if samples else None
         prompt = self._render(column_messages(headers, short))
-        with self.lock:
-            self._use("column")
+        with self.lock, self._use("column"):
             self.tokenizer.padding_side = "left"
             enc = self.tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(self.model.device)
             with torch.no_grad():

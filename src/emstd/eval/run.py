@@ -1,0 +1,183 @@
+"""`emstd eval RUN_OR_ADAPTER_DIR`: accuracy on names the model never saw, next to the simple alternatives.
+
+One linear function: resolve what to evaluate -> load the split -> fine-tuned answers through the production
+path (LocalBackend: same prompts, constrained answers) -> baselines in the same run (rules; base model
+zero-shot with the same prompt) -> every checkpoint of a run -> report.{json,md} and plots.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+import yaml
+
+from emstd.catalog import UNKNOWN
+from emstd.data.split import group_key
+from emstd.errors import EmstdError
+from emstd.eval import metrics as M
+
+DEFAULT_BASE = "Qwen/Qwen2.5-3B-Instruct"
+
+
+def resolve_target(target: str | Path) -> dict:
+    """A run dir (final/ + checkpoint-N/) or an adapter dir -> what to load and evaluate."""
+    target = Path(target)
+    if not target.exists():
+        raise EmstdError(f"{target}: no such directory. Give a run dir (with final/) or an adapter dir.")
+    if (target / "adapter_config.json").exists():
+        adapter, run_dir = target, (target.parent if target.parent.joinpath("metrics.jsonl").exists() else None)
+    elif (target / "final" / "adapter_config.json").exists():
+        adapter, run_dir = target / "final", target
+    else:
+        raise EmstdError(f"{target}: neither an adapter dir (adapter_config.json) nor a run dir with final/. "
+                         f"Train first (`emstd train CONFIG`) or point at checkpoint-N/.")
+    config_file = next((p for p in (adapter / "run_config.yaml", target / "run_config.yaml") if p.exists()), None)
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8")) if config_file else {}
+    checkpoints = []
+    if run_dir is not None:
+        checkpoints = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+        checkpoints = [p for p in checkpoints if (p / "adapter_config.json").exists()]
+    train_file = str((config.get("data") or {}).get("train_file", ""))
+    return {
+        "adapter": adapter, "run_dir": run_dir, "checkpoints": checkpoints,
+        "base_model": config.get("base_model", DEFAULT_BASE), "gguf_file": config.get("gguf_file"),
+        "model": "column" if Path(train_file).name.startswith("column") else "unified",
+    }
+
+
+def load_split(data_dir: Path, model: str, split: str, limit: int | None, seed: int = 0) -> list[dict]:
+    path = data_dir / f"{model}_{split}.jsonl"
+    if not path.exists():
+        raise EmstdError(f"{path}: missing. Build the data with `emstd data build --out {data_dir}`.")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if limit and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)  # a seeded subset, the same for every model compared
+    return rows
+
+
+def held_out_overlap(data_dir: Path, model: str, rows: list[dict]) -> int:
+    """How many evaluated aliases also occur (normalized) in train: must be zero for an honest score."""
+    train = data_dir / f"{model}_train.jsonl"
+    if model != "unified" or not train.exists():
+        return 0
+    seen = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"]))
+            for r in map(json.loads, train.read_text(encoding="utf-8").splitlines())}
+    return len({(r["meta"]["task"], r["meta"]["alias"]) for r in rows
+                if (r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) in seen})
+
+
+def predict_unified(backend, rows: list[dict]) -> list[dict]:
+    records = []
+    for task in ("vehicle", "pollutant"):
+        subset = [r for r in rows if r["meta"]["task"] == task]
+        values = [r["messages"][1]["content"].split(" ", 1)[1] for r in subset]
+        for r, v, a in zip(subset, values, backend.standardize_values(values, task)):
+            records.append({"task": task, "input": v, "alias": r["meta"]["alias"], "gold": r["messages"][2]["content"],
+                            "pred": a.standard or UNKNOWN, "confidence": a.confidence})
+    return records
+
+
+def predict_column(backend, rows: list[dict]) -> list[dict]:
+    records = []
+    for r in rows:
+        parts = r["messages"][1]["content"].split("\nsamples: ")
+        headers = json.loads(parts[0])
+        samples = json.loads(parts[1]) if len(parts) > 1 else None
+        mapping = backend.map_columns(headers, samples, r["meta"]["task"])
+        records.append({"headers": headers, "gold": json.loads(r["messages"][2]["content"]), "pred": mapping.mapping,
+                        "valid_json": mapping.valid_json})
+    return records
+
+
+def score(model: str, backend, rows: list[dict]) -> dict:
+    t0 = time.perf_counter()
+    if model == "unified":
+        result = M.unified_metrics(predict_unified(backend, rows))
+    else:
+        result = M.column_metrics(predict_column(backend, rows))
+    result["seconds"] = round(time.perf_counter() - t0, 2)
+    result["targets"] = M.targets_check(result)
+    return result
+
+
+def run_eval(target, data_dir="data", split: str = "test", limit: int | None = None, out_dir=None,
+             baselines: bool = True, checkpoints: bool = True, say=print) -> dict:
+    from emstd.eval.report import write_report
+    from emstd.infer.local import LocalBackend
+    from emstd.infer.standardizer import RulesBackend
+
+    info = resolve_target(target)
+    data_dir = Path(data_dir)
+    model = info["model"]
+    out_dir = Path(out_dir) if out_dir else (info["run_dir"] or info["adapter"]) / f"eval_{split}"
+    rows = load_split(data_dir, model, split, limit)
+    report: dict = {
+        "target": str(target), "model": model, "split": split, "n": len(rows), "base_model": info["base_model"],
+        "held_out_overlap": held_out_overlap(data_dir, model, rows), "results": {}, "checkpoints": [],
+    }
+    say(f"[eval] {model} adapter {info['adapter']} on {len(rows)} {split} examples")
+
+    adapters = {"unified_adapter": str(info["adapter"])} if model == "unified" else {"column_adapter": str(info["adapter"])}
+    backend = LocalBackend(info["base_model"], gguf_file=info["gguf_file"], **adapters)
+    report["results"]["fine_tuned"] = score(model, backend, rows)
+    say(f"[eval] fine-tuned: {_headline(model, report['results']['fine_tuned'])}")
+
+    if baselines:
+        report["results"]["rules"] = score(model, RulesBackend(), rows)
+        say(f"[eval] rules: {_headline(model, report['results']['rules'])}")
+        backend.zero_shot = True
+        report["results"]["zero_shot"] = score(model, backend, rows)
+        backend.zero_shot = False
+        say(f"[eval] zero-shot base: {_headline(model, report['results']['zero_shot'])}")
+
+    if checkpoints and info["checkpoints"]:
+        for ckpt in info["checkpoints"]:
+            backend.swap_adapter(model, str(ckpt))
+            result = score(model, backend, rows)
+            step = int(ckpt.name.split("-")[1])
+            report["checkpoints"].append({"step": step, "path": str(ckpt), "headline": _headline_value(model, result),
+                                          "metrics": {k: v for k, v in result.items() if k not in ("errors", "confusion")}})
+            say(f"[eval] {ckpt.name}: {_headline(model, result)}")
+        report["best_checkpoint"] = _best_checkpoints(info["run_dir"], report["checkpoints"])
+
+    write_report(report, out_dir, info["run_dir"])
+    report["out_dir"] = str(out_dir)
+    say(f"[eval] report: {out_dir}/report.md")
+    return report
+
+
+def _headline_value(model: str, result: dict) -> float | None:
+    return result["overall_accuracy"] if model == "unified" else result["column_exact_table"]
+
+
+def _headline(model: str, r: dict) -> str:
+    if model == "unified":
+        return (f"vehicle {_pct(r['vehicle_accuracy'])}, pollutant {_pct(r['pollutant_accuracy'])}, UNKNOWN "
+                f"P/R {_pct(r['unknown_precision'])}/{_pct(r['unknown_recall'])}, overall {_pct(r['overall_accuracy'])}")
+    return (f"exact table {_pct(r['column_exact_table'])}, field F1 {_pct(r['field_f1'])}, "
+            f"JSON valid {_pct(r['json_valid_rate'])}")
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _best_checkpoints(run_dir: Path, evaluated: list[dict]) -> dict:
+    """Is the eval_loss-best checkpoint (what final/ holds) also the accuracy-best one?"""
+    losses = {}
+    metrics_file = run_dir / "metrics.jsonl"
+    if metrics_file.exists():
+        for line in metrics_file.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("eval_loss") is not None:
+                losses[int(row["step"])] = row["eval_loss"]
+    scored = [c for c in evaluated if c["headline"] is not None]
+    best_acc = max((c["headline"] for c in scored), default=None)
+    by_acc = [c["step"] for c in scored if c["headline"] == best_acc]
+    candidates = [c["step"] for c in evaluated if c["step"] in losses]
+    by_loss = min(candidates, key=lambda s: losses[s]) if candidates else None
+    # ties count as agreement: the eval_loss-best checkpoint is accuracy-best if no checkpoint beats it
+    return {"by_eval_loss": by_loss, "by_accuracy": by_acc, "same": (by_loss in by_acc) if by_loss else None}
