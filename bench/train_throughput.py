@@ -1,0 +1,142 @@
+"""Training throughput: the seed's preprocessing against emstd's, same model, data, batch and LoRA.
+
+    python bench/train_throughput.py --model tiny|smollm2 [--steps N] [--batch 8]
+
+- seed:    every example padded to max_length (256), loss on every non-pad token (system and user included),
+           pad masked by token id (the seed's preprocess_function).
+- emstd:   dynamic padding to the longest example in the batch, loss on the answer only (emstd.train.tokenize).
+- ceiling: the same batches with zero padding (each sequence cut to the batch's shortest length): the most
+           non-padding tokens per second this model and machine can do at this batch size.
+
+The three run alternately, step by step, on the same examples, with one optimizer each, so machine noise hits
+all of them alike. Reported per variant: non-padding tokens/s (median over steps), seconds per optimizer step
+(median), and the process RSS at the end of the forward pass (median; activations alive), then the ratio.
+The last line: `seed_tok_s=… emstd_tok_s=… ceiling_tok_s=… ratio_vs_seed=… ceiling_fraction=…`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import make_model_dir  # noqa: E402
+
+TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def seed_features(messages, tokenizer, max_length):
+    """The seed's preprocess_function, as written (TRAINING_STRATEGY.zh.md)."""
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+    enc = tokenizer(text, max_length=max_length, truncation=True, padding="max_length")
+    labels = [-100 if t == tokenizer.pad_token_id else t for t in enc["input_ids"]]
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": labels}
+
+
+def to_batch(features):
+    import torch
+
+    return {k: torch.tensor([f[k] for f in features]) for k in ("input_ids", "attention_mask", "labels")}
+
+
+def ceiling_batch(features):
+    """Zero padding: every sequence cut to the batch's shortest (answer-only labels kept where they survive)."""
+    n = min(len(f["input_ids"]) for f in features)
+    return to_batch([{k: f[k][:n] for k in ("input_ids", "attention_mask", "labels")} for f in features])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", choices=["tiny", "smollm2"], default="tiny")
+    ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--max-length", type=int, default=256)
+    args = ap.parse_args()
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from emstd.data.build import build_dataset
+    from emstd.train.tokenize import encode_example, make_collator
+
+    torch.manual_seed(0)
+    work = Path(tempfile.mkdtemp(prefix="emstd-train-bench-"))
+    base, gguf = make_model_dir(args.model, work)
+    kwargs = {"gguf_file": gguf} if gguf else {}
+    tokenizer = AutoTokenizer.from_pretrained(base, **kwargs)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    build_dataset(work / "data", seed=42, progress=lambda m: None)
+    rows = [json.loads(x) for x in (work / "data" / "unified_train.jsonl").read_text(encoding="utf-8").splitlines()]
+    random.Random(0).shuffle(rows)
+    examples = [r["messages"] for r in rows[: args.steps * args.batch]]
+
+    collate = make_collator(tokenizer)
+    emstd_feats = [encode_example(m, tokenizer, args.max_length) for m in examples]
+    emstd_feats = [{"input_ids": e.input_ids, "attention_mask": [1] * len(e.input_ids), "labels": e.labels} for e in emstd_feats]
+    seed_feats = [seed_features(m, tokenizer, args.max_length) for m in examples]
+
+    models, optims = {}, {}
+    for name in ("seed", "emstd", "ceiling"):
+        torch.manual_seed(0)
+        m = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32, **kwargs)
+        m = get_peft_model(m, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules=TARGETS,
+                                         task_type="CAUSAL_LM"))
+        m.train()
+        models[name] = m
+        optims[name] = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=2e-4)
+
+    stats = {name: {"tok_s": [], "step_s": [], "rss": [], "pad_frac": []} for name in models}
+    for step in range(args.steps):
+        chunk = slice(step * args.batch, (step + 1) * args.batch)
+        batches = {
+            "seed": to_batch(seed_feats[chunk]),
+            "emstd": collate([dict(f) for f in emstd_feats[chunk]]),
+            "ceiling": ceiling_batch(emstd_feats[chunk]),
+        }
+        for name, batch in batches.items():
+            model, opt = models[name], optims[name]
+            real = int(batch["attention_mask"].sum())
+            t0 = time.perf_counter()
+            out = model(**batch)
+            rss = rss_mb()
+            out.loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            dt = time.perf_counter() - t0
+            if step > 0:  # the first step warms up allocators and kernels
+                s = stats[name]
+                s["tok_s"].append(real / dt)
+                s["step_s"].append(dt)
+                s["rss"].append(rss)
+                s["pad_frac"].append(1 - real / batch["attention_mask"].numel())
+        print(f"step {step + 1}/{args.steps} done", file=sys.stderr, flush=True)
+
+    med = {n: {k: statistics.median(v) for k, v in s.items()} for n, s in stats.items()}
+    print(f"model={args.model} batch={args.batch} steps={args.steps} (first excluded) max_length={args.max_length} "
+          f"threads={torch.get_num_threads()}")
+    for name in ("seed", "emstd", "ceiling"):
+        m = med[name]
+        print(f"{name:8s} non-pad tok/s {m['tok_s']:9.1f}   s/step {m['step_s']:7.3f}   RSS after forward "
+              f"{m['rss']:8.0f} MiB   padding {100 * m['pad_frac']:5.1f}%")
+    ratio = med["emstd"]["tok_s"] / med["seed"]["tok_s"]
+    frac = med["emstd"]["tok_s"] / med["ceiling"]["tok_s"]
+    print(f"seed_tok_s={med['seed']['tok_s']:.1f} emstd_tok_s={med['emstd']['tok_s']:.1f} "
+          f"ceiling_tok_s={med['ceiling']['tok_s']:.1f} ratio_vs_seed={ratio:.2f} ceiling_fraction={frac:.2f}")
+
+
+if __name__ == "__main__":
+    main()
