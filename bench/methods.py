@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,10 @@ def train_one(method: str, base: str, gguf: str | None, data: Path, out: Path, s
     cmd = [sys.executable, "-m", "emstd.cli", "train", str(REPO / "configs/cpu/unified_smollm2.yaml")]
     for o in overrides:
         cmd += ["--set", o]
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    timer = shutil.which("time") or "/usr/bin/time"  # GNU time reports the child's own peak RSS
+    if not Path(timer).exists():
+        raise SystemExit("GNU time is needed to measure each method's peak memory: apt-get install time")
+    proc = subprocess.run([timer, "-f", "%M", *cmd], capture_output=True, text=True)
     if proc.returncode != 0:
         return {"method": method, "error": proc.stderr.strip().splitlines()[-3:]}
     peak_kb = int(proc.stderr.strip().splitlines()[-1])
