@@ -1,0 +1,1 @@
+"""The HTTP service over the Standardizer (FastAPI), and the vLLM launch line for scale-out."""

@@ -1,0 +1,154 @@
+"""The HTTP service: `create_app(standardizer, settings)` -> a FastAPI app (OpenAPI docs at /docs).
+
+`standardizer` is a ready Standardizer, or a zero-argument callable that builds one: the app then starts at once,
+loads it on the model worker, and answers 503 (GET /health included) until it is loaded.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from emstd.errors import EmstdError
+from emstd.serve import limits, uploads
+from emstd.serve.metrics import CONTENT_TYPE
+from emstd.serve.middleware import ApiKeyMiddleware, BodyLimitMiddleware, MetricsMiddleware
+from emstd.serve.models import (Health, MapColumnsRequest, MapColumnsResponse, StandardizeRequest,
+                                StandardizeResponse, TableResponse)
+from emstd.serve.service import Service
+from emstd.serve.settings import ServeSettings
+
+DESCRIPTION = """Standardize traffic-emission data onto MOVES standard values: vehicle types, pollutants, table
+columns and whole tables. When the server has an API key (EMSTD_API_KEY), every endpoint except /health needs
+`Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+
+
+def create_app(standardizer: Any, settings: ServeSettings | None = None) -> FastAPI:
+    service = Service(standardizer, settings or ServeSettings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        service.ensure_loading()  # the server listens at once; /health says when the models are in
+        yield
+        service.shutdown()
+
+    app = FastAPI(title="emstd", description=DESCRIPTION, version="1", lifespan=lifespan)
+    app.state.service = service
+    # add_middleware puts each one outside the previous: body limit innermost, metrics outermost.
+    app.add_middleware(BodyLimitMiddleware, settings=service.settings)
+    app.add_middleware(ApiKeyMiddleware, settings=service.settings)
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
+    _add_error_handlers(app)
+    _add_routes(app, service)
+    return app
+
+
+def _ready(service: Service):
+    service.ensure_loading()
+    if not service.ready:
+        state = f"failed to load ({service.load_error})" if service.load_error else "still loading"
+        raise HTTPException(503, f"the standardizer is {state}; GET /health answers 200 when it is ready",
+                            headers={"Retry-After": "5"})
+    return service.standardizer
+
+
+def _add_routes(app: FastAPI, service: Service) -> None:
+    settings = service.settings
+
+    @app.post("/v1/standardize", response_model=StandardizeResponse, tags=["values"])
+    async def standardize(body: StandardizeRequest):
+        """Standardize vehicle-type or pollutant names. Requests arriving together share one model call."""
+        limits.check_values(body.values, settings)
+        _ready(service)
+        values = ["" if v is None else v for v in body.values]
+        answers = await service.batcher.submit(values, body.task)
+        return {"results": [a.to_dict() for a in answers]}
+
+    @app.post("/v1/map-columns", response_model=MapColumnsResponse, tags=["tables"])
+    async def map_columns(body: MapColumnsRequest):
+        """Map a table's headers onto the standard micro or macro fields (the CLI's map-columns --json)."""
+        limits.check_columns(body.headers, body.samples, settings)
+        standardizer = _ready(service)
+        samples = {h: ["" if v is None else v for v in vs] for h, vs in body.samples.items()} if body.samples else None
+        task = None if body.task in (None, "auto") else body.task
+        result = await service.run_blocking(standardizer.map_columns, body.headers, samples, task)
+        return result.to_dict()
+
+    @app.post("/v1/tables", response_model=TableResponse, tags=["tables"])
+    async def tables(
+        file: Annotated[UploadFile, File(description="A .csv or .xlsx table.")],
+        task: Annotated[Literal["micro", "macro", "auto"], Form()] = "auto",
+        convert_units: Annotated[bool, Form()] = False,
+        sheet: Annotated[str | None, Form(description="Excel sheet name (default: the first).")] = None,
+    ):
+        """Standardize a whole table. Answers the standardized file (same format as the upload, base64) and the
+        report, in one JSON object."""
+        from emstd.infer.table_job import standardize_table
+
+        suffix = uploads.upload_suffix(file.filename)
+        standardizer = _ready(service)
+        with uploads.private_workdir() as workdir:
+            source, out = Path(workdir) / f"input{suffix}", Path(workdir) / f"standardized{suffix}"
+            await run_in_threadpool(uploads.copy_limited, file.file, source, settings)
+            report = await service.run_blocking(
+                standardize_table, standardizer, source, out, None if task == "auto" else task, convert_units,
+                sheet or None)
+            return await run_in_threadpool(uploads.table_answer, out, report, file.filename, suffix)
+
+    @app.get("/health", response_model=Health, response_model_exclude_none=True, tags=["operations"],
+             responses={503: {"model": Health}})
+    async def health():
+        """200 with the backend's name when the standardizer is loaded; 503 while loading or after a failure."""
+        service.ensure_loading()
+        if service.ready:
+            return {"status": "ready", "backend": service.backend_name}
+        if service.load_error:
+            return JSONResponse({"status": "failed", "error": service.load_error}, status_code=503)
+        return JSONResponse({"status": "loading"}, status_code=503)
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
+    async def metrics():
+        """Prometheus text format: requests, latency histogram, cache hits, model answers and calls, batches."""
+        return PlainTextResponse(service.metrics_text(), media_type=CONTENT_TYPE)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        return JSONResponse(status_code=422, content={
+            "detail": describe_validation_errors(errors),
+            "errors": jsonable_encoder([{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors]),
+        })
+
+    @app.exception_handler(EmstdError)
+    async def domain_error(request: Request, exc: EmstdError):
+        from emstd.infer.remote import RemoteError
+
+        # The model server failing is not the client's fault: a gateway error, not a bad request.
+        status = 502 if isinstance(exc, RemoteError) else 400
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+
+def describe_validation_errors(errors: list[dict]) -> str:
+    """One readable line: what is wrong, where (a JSON syntax error says where in the body)."""
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            where = e["loc"][-1] if len(e.get("loc", ())) > 1 else "?"
+            reason = e.get("ctx", {}).get("error", "decode error")
+            return f"the request body is not valid JSON: {reason} at character {where}"
+    parts = []
+    for e in errors:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        msg = e.get("msg", "invalid")
+        if loc == "body" and e.get("type") in ("model_attributes_type", "dict_type"):
+            msg += " (send a JSON object with Content-Type: application/json)"
+        parts.append(f"{loc}: {msg}")
+    return "invalid request: " + "; ".join(parts)

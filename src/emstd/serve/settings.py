@@ -1,0 +1,36 @@
+"""The service's limits and tuning, one pydantic model (CLI flags -> ServeSettings -> create_app)."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+def _api_key_from_env() -> SecretStr | None:
+    key = os.environ.get("EMSTD_API_KEY", "").strip()
+    return SecretStr(key) if key else None
+
+
+class ServeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Limits: each one is named (with its value and flag) in the 413/422 answer that enforces it.
+    max_values: int = Field(1000, gt=0, description="values per /v1/standardize request")
+    # Values over 200 characters pass this limit but every backend answers them null (too_long) without a model.
+    max_value_chars: int = Field(500, gt=0, description="characters per value, header or sample")
+    max_headers: int = Field(200, gt=0, description="headers per /v1/map-columns request")
+    max_samples_per_header: int = Field(20, gt=0, description="sample values per header")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0, description="bytes of an uploaded table")
+    max_json_bytes: int = Field(4 * 1024 * 1024, gt=0, description="bytes of a JSON request body")
+
+    # Micro-batching: requests arriving within the window are answered by one standardizer call per task.
+    batch_window_ms: float = Field(10.0, ge=0)
+    max_batch_values: int = Field(512, gt=0)
+
+    # Every endpoint except /health requires this key when set (default: the EMSTD_API_KEY environment variable).
+    api_key: SecretStr | None = Field(default_factory=_api_key_from_env)
+
+    def describe_limit(self, name: str) -> str:
+        """'max_values=1000 (emstd serve --max-values)': the limit, its value and how to change it."""
+        return f"{name}={getattr(self, name)} (emstd serve --{name.replace('_', '-')})"
