@@ -10,6 +10,8 @@ import pytest
 from emstd.infer.remote import RemoteBackend, RemoteError
 
 REQUESTS = []
+IN_FLIGHT = {"now": 0, "max": 0}
+LOCK = threading.Lock()
 
 
 class FakeVLLM(BaseHTTPRequestHandler):
@@ -22,8 +24,20 @@ class FakeVLLM(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         REQUESTS.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
         mode = FakeVLLM.mode
+        with LOCK:
+            IN_FLIGHT["now"] += 1
+            IN_FLIGHT["max"] = max(IN_FLIGHT["max"], IN_FLIGHT["now"])
+        try:
+            self._answer(body, mode)
+        finally:
+            with LOCK:
+                IN_FLIGHT["now"] -= 1
+
+    def _answer(self, body, mode):
         if mode == "slow":
             time.sleep(2)
+        if mode == "pause":
+            time.sleep(0.2)
         if mode == "500":
             return self._send(500, b"internal error")
         if mode == "garbage":
@@ -62,6 +76,7 @@ def server():
 def reset():
     FakeVLLM.mode = "ok"
     REQUESTS.clear()
+    IN_FLIGHT.update(now=0, max=0)
 
 
 def test_values_use_structured_choice(server):
@@ -71,10 +86,10 @@ def test_values_use_structured_choice(server):
     assert answers[0].method == "model" and answers[0].confidence == pytest.approx(0.9048, abs=1e-3)
     assert answers[2].method == "empty"
     assert len(REQUESTS) == 2
-    body = REQUESTS[0]["body"]
+    body = next(r["body"] for r in REQUESTS if r["body"]["messages"][1]["content"] == "[pollutant] NOX")
     assert body["model"] == "unified" and body["temperature"] == 0
     assert body["structured_outputs"]["choice"] == ["CO2", "CO", "NOx", "PM2.5", "PM10", "THC", "SO2", "UNKNOWN"]
-    assert body["messages"][0]["role"] == "system" and body["messages"][1]["content"] == "[pollutant] NOX"
+    assert body["messages"][0]["role"] == "system"
     assert REQUESTS[0]["auth"] == "Bearer k"
 
 
@@ -108,3 +123,12 @@ def test_errors_are_clear(server, mode, key, pattern):
 def test_unreachable_server():
     with pytest.raises(RemoteError, match="cannot reach the server"):
         RemoteBackend("http://127.0.0.1:9", timeout=1).standardize_values(["NOX"], "pollutant")
+
+
+def test_values_are_sent_concurrently_and_answered_in_order(server):
+    FakeVLLM.mode = "pause"
+    values = [f"v{i}" for i in range(8)] + ["NOX"]
+    answers = RemoteBackend(server, api_key="k", concurrency=4).standardize_values(values, "pollutant")
+    assert [a.input for a in answers] == values
+    assert answers[-1].standard == "NOx"
+    assert 1 < IN_FLIGHT["max"] <= 4

@@ -25,7 +25,7 @@ class RemoteBackend:
     name = "remote"
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 30.0, unified_model: str = "unified",
-                 column_model: str = "column", transport=None):
+                 column_model: str = "column", transport=None, concurrency: int = 16):
         import httpx
 
         self.url = url.rstrip("/")
@@ -33,7 +33,8 @@ class RemoteBackend:
         self.client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout, transport=transport)
         self.catalog = load_catalog()
         self.models = {"unified": unified_model, "column": column_model}
-        self.model_calls = 0
+        self.model_calls = 0  # requests sent (httpx.Client is thread-safe; the counter is approximate under threads)
+        self.concurrency = concurrency
 
     def _chat(self, model: str, messages: list[dict], extra: dict, max_tokens: int) -> tuple[str, float]:
         import httpx
@@ -61,22 +62,27 @@ class RemoteBackend:
         return text, _confidence(choice)
 
     def standardize_values(self, values: list[str], task: str) -> list[Answer]:
+        """One request per value, `concurrency` at a time: vLLM batches concurrent requests on its side."""
+        from concurrent.futures import ThreadPoolExecutor
+
         choices = self.catalog.answer_set(task)
-        out = []
-        for v in values:
+
+        def one(v: str) -> Answer:
             if not v.strip():
-                out.append(Answer(v, None, "empty", 1.0))
-                continue
+                return Answer(v, None, "empty", 1.0)
             if len(v) > MAX_VALUE_CHARS:
-                out.append(Answer(v, None, "too_long", 1.0))
-                continue
-            text, confidence = self._chat("unified", unified_messages(task, v), {"structured_outputs": {"choice": choices}}, 16)
+                return Answer(v, None, "too_long", 1.0)
+            text, confidence = self._chat("unified", unified_messages(task, v),
+                                          {"structured_outputs": {"choice": choices}}, 16)
             text = text.strip()
             if text not in choices:  # a server that ignored structured outputs: never pass a non-label through
-                out.append(Answer(v, None, "invalid_model_answer", 0.0))
-            else:
-                out.append(Answer(v, None if text == UNKNOWN else text, "model", confidence))
-        return out
+                return Answer(v, None, "invalid_model_answer", 0.0)
+            return Answer(v, None if text == UNKNOWN else text, "model", confidence)
+
+        if len(values) <= 1:
+            return [one(v) for v in values]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(values))) as pool:
+            return list(pool.map(one, values))  # in input order; the first error propagates
 
     def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
         targets = self.catalog.column_targets(task) if task else self.catalog.column_targets()
