@@ -1,15 +1,28 @@
+"""The main job end to end on the tiny model: data, training, evaluation against baselines, sample tables."""
+
+import json
+
 from emstd.quickstart import run_quickstart
 
 
-def test_quickstart_builds_checks_and_standardizes(tmp_path):
+def test_quickstart_tiny_end_to_end_and_reuse(tmp_path):
     said = []
-    summary = run_quickstart(tmp_path, say=said.append)
+    s = run_quickstart(tmp_path, model="tiny", steps=2, eval_limit=12, say=said.append)
     assert (tmp_path / "data" / "unified_train.jsonl").exists()
-    assert {t["input"] for t in summary["tables"]} == {"macro_links.xlsx", "micro_trajectory.csv"}
-    macro = next(t for t in summary["tables"] if t["input"] == "macro_links.xlsx")
+    assert (tmp_path / "run_tiny" / "final" / "adapter_config.json").exists()
+    assert set(s["eval"]) == {"fine_tuned", "rules", "zero_shot"}
+    assert s["eval"]["rules"]["overall_accuracy"] >= 0.9
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert report["n"] == 12 and report["held_out_overlap"] == 0
+    assert {t["input"] for t in s["tables"]} == {"macro_links.xlsx", "micro_trajectory.csv"}
+    macro = next(t for t in s["tables"] if t["input"] == "macro_links.xlsx")
     assert macro["task"] == "macro" and macro["mapped"] == "8/12"
+    micro = next(t for t in s["tables"] if t["input"] == "micro_trajectory.csv")
+    assert micro["values"] and micro["values"][0]["distinct"] == 8
     assert (tmp_path / "macro_links.standard.xlsx").exists()
-    assert any(m.startswith("[1/3] dataset: building") for m in said)
+    steps = [m[:5] for m in said if m[:1] == "[" and m[2:5] == "/4]"]
+    assert steps == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]  # every step reports progress, in order
     again = []
-    run_quickstart(tmp_path, say=again.append)
-    assert any(m.startswith("[1/3] dataset: reusing") for m in again)
+    run_quickstart(tmp_path, model="tiny", steps=2, eval_limit=12, say=again.append)
+    assert any(m.startswith("[1/4] dataset: reusing") for m in again)
+    assert any(m.startswith("[2/4] training: reusing") for m in again)

@@ -193,20 +193,38 @@ def standardize_table(
 
 @app.command()
 def quickstart(
-    out: Path = typer.Option(Path("out/quickstart"), "--out", help="Where the dataset and outputs go."),
+    out: Path = typer.Option(Path("out/quickstart"), "--out", help="Where the data, run, report and tables go."),
     seed: int = typer.Option(42, "--seed"),
+    model: str = typer.Option("smollm2", "--model", help="smollm2 (real weights, ~20 min) | tiny (random, seconds)"),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Training steps (default: the CPU config's)."),
+    eval_limit: int = typer.Option(300, "--eval-limit", help="Test examples to evaluate (0 = all)."),
 ):
-    """The main job on the embedded defaults: build and check the data, standardize the bundled sample tables."""
+    """The main job: data, a real adapter trained on CPU, evaluation against baselines, the sample tables."""
     from emstd.quickstart import run_quickstart
 
-    summary = run_quickstart(out, seed=seed, say=_say)
+    if model not in ("smollm2", "tiny"):
+        raise EmstdError(f"--model {model!r}: use smollm2 or tiny.")
+    s = run_quickstart(out, seed=seed, model=model, steps=steps, eval_limit=eval_limit or None, say=_say)
     typer.echo("")
-    typer.echo("emstd quickstart summary")
-    for model, sizes in summary["dataset"].items():
-        typer.echo(f"  {model} dataset: train {sizes['train']}, eval {sizes['eval']}, test {sizes['test']}")
-    for t in summary["tables"]:
-        typer.echo(f"  {t['input']} ({t['task']}): {t['mapped']} columns mapped -> {t['output']}")
-    typer.echo(f"  done in {summary['seconds']} s; outputs in {summary['out']}/")
+    typer.echo(f"emstd quickstart summary ({s['model']}, {s['seconds']} s in all)")
+    for name, sizes in s["dataset"].items():
+        typer.echo(f"  {name} dataset: train {sizes['train']}, eval {sizes['eval']}, test {sizes['test']}")
+    t = s["train"]
+    typer.echo(f"  training: eval loss {t['eval_loss']}, median {t['tokens_per_s_median']} tokens/s; "
+               f"curve {t['loss_plot']}")
+    typer.echo("  test split (names never seen in training):")
+    for system, r in s["eval"].items():
+        typer.echo(f"    {system:10s} vehicle {_pct(r['vehicle_accuracy'])}  pollutant {_pct(r['pollutant_accuracy'])}  "
+                   f"UNKNOWN recall {_pct(r['unknown_recall'])}  overall {_pct(r['overall_accuracy'])}")
+    typer.echo(f"  report: {s['report']} (plots beside it)")
+    for tb in s["tables"]:
+        values = "; ".join(f"{v['source']}: {v['resolved']}/{v['distinct']} values" for v in tb["values"])
+        typer.echo(f"  {tb['input']} ({tb['task']}): {tb['mapped']} columns mapped{'; ' + values if values else ''}"
+                   f" -> {tb['output']}")
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 @app.command("eval")
@@ -277,10 +295,11 @@ def serve(
     max_headers: Optional[int] = typer.Option(None, "--max-headers", help="Headers per /v1/map-columns request."),
     max_upload_bytes: Optional[int] = typer.Option(None, "--max-upload-bytes", help="Bytes of an uploaded table."),
     max_json_bytes: Optional[int] = typer.Option(None, "--max-json-bytes", help="Bytes of a JSON request body."),
-    batch_window_ms: Optional[float] = typer.Option(None, "--batch-window-ms", help="How long a request waits for others to share its model call."),
+    batch_window_ms: Optional[float] = typer.Option(
+        None, "--batch-window-ms", help="How long a request waits for others to share its model call."),
     max_batch_values: Optional[int] = typer.Option(None, "--max-batch-values", help="Values per batched model call."),
 ):
-    """Serve the standardizer over HTTP (OpenAPI docs at /docs; EMSTD_API_KEY set = every endpoint but /health needs it)."""
+    """Serve the standardizer over HTTP (docs at /docs). With EMSTD_API_KEY set, every endpoint but /health needs it."""
     import uvicorn
     from pydantic import ValidationError
 
@@ -327,7 +346,9 @@ def vllm_command(
     typer.echo(vllm.vllm_command(**{k: v for k, v in given.items() if v is not None}, host=host, port=port))
     if max_model_len is None:
         _say(f"# --max-model-len {vllm.default_max_model_len()}: column prompts are up to "
-             f"{vllm.COLUMN_PROMPT_MAX_TOKENS} tokens plus up to {vllm.COLUMN_MAX_NEW_TOKENS} generated tokens")
+             f"{vllm.COLUMN_PROMPT_MAX_TOKENS} tokens plus up to {vllm.COLUMN_ANSWER_MAX_TOKENS} generated "
+             f"(the local backend stops at {vllm.COLUMN_MAX_NEW_TOKENS}): {vllm.needed_model_len()}, "
+             f"x{vllm.HEADROOM} for tables wider than the training ones")
     _say(f"# --max-lora-rank {vllm.MAX_LORA_RANK} --max-loras {vllm.MAX_LORAS}: the column adapter is r=32 and both "
          f"adapters are used in one batch (vLLM defaults: 16 and 1)")
 

@@ -8,8 +8,12 @@ class RecordingModel:
 
     name = "fake"
 
-    def __init__(self):
+    def __init__(self, roles=("unified", "column")):
         self.values, self.tables = [], []
+        self.roles = roles
+
+    def can(self, role):
+        return role in self.roles
 
     def standardize_values(self, values, task):
         self.values.append(list(values))
@@ -45,3 +49,9 @@ def test_model_fills_only_unsettled_headers():
     assert model.tables == [["路段长度", "zzz_key", "平均车速"]]
     assert m.mapping == {"路段长度": "link_length_km", "zzz_key": "link_id", "平均车速": "avg_speed_kph"}
     assert m.methods["路段长度"] in ("exact", "normalized") and m.methods["zzz_key"] == "model"
+
+
+def test_a_model_without_a_column_adapter_leaves_tables_to_rules():
+    model = RecordingModel(roles=("unified",))
+    m = AutoBackend(model).map_columns(["路段长度", "zzz_key"])
+    assert model.tables == [] and m.mapping["zzz_key"] is None

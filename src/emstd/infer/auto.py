@@ -28,7 +28,7 @@ class AutoBackend:
     def standardize_values(self, values: list[str], task: str) -> list[Answer]:
         answers = self.rules.standardize_values(values, task)
         unsure = [i for i, a in enumerate(answers) if not self._settled(a.method, a.confidence)]
-        if unsure:
+        if unsure and self.model.can("unified"):
             for i, a in zip(unsure, self.model.standardize_values([values[i] for i in unsure], task)):
                 answers[i] = a
         return answers
@@ -36,7 +36,7 @@ class AutoBackend:
     def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
         rules = self.rules.map_columns(headers, samples, task)
         unsure = [h for h in headers if not self._settled(rules.methods[h], rules.confidence[h])]
-        if not unsure:
+        if not unsure or not self.model.can("column"):  # e.g. a local backend with only the unified adapter
             return rules
         model = self.model.map_columns(headers, samples, task)
         matches = []

@@ -97,6 +97,10 @@ class LocalBackend:
         self.roles[name] = name
         return model
 
+    def can(self, role: str) -> bool:
+        """Whether this backend has a model for `role` (unified / column)."""
+        return self.zero_shot or role in self.roles
+
     def swap_adapter(self, name: str, path: str) -> None:
         """Replace the adapter playing role `name` by another (checkpoint comparison in evaluation)."""
         with self.lock:

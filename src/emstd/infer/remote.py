@@ -36,6 +36,9 @@ class RemoteBackend:
         self.model_calls = 0  # requests sent (httpx.Client is thread-safe; the counter is approximate under threads)
         self.concurrency = concurrency
 
+    def can(self, role: str) -> bool:
+        return True  # the server is expected to serve both adapters (emstd vllm-command)
+
     def _chat(self, model: str, messages: list[dict], extra: dict, max_tokens: int) -> tuple[str, float]:
         import httpx
 
