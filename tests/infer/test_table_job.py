@@ -43,3 +43,17 @@ def test_output_must_be_csv_or_xlsx(tmp_path):
     src.write_text("time\n0\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"\.csv or \.xlsx"):
         standardize_table(Standardizer(), src, tmp_path / "o.json")
+
+
+def test_a_huge_cell_is_not_a_name_and_is_reported_briefly(tmp_path):
+    src = tmp_path / "t.csv"
+    huge = "货车" * 50_000  # 100 KB of text in one cell
+    src.write_text(f"车型,speed\n小汽车,10\n{huge},20\n", encoding="utf-8")
+    report = standardize_table(Standardizer(), src, tmp_path / "o.csv")
+    (value_column,) = report["value_columns"]
+    assert value_column["resolved"] == 1 and value_column["unresolved_total"] == 1
+    (listed,) = value_column["unresolved"]
+    assert "100000 characters: too long" in listed and len(listed) < 200
+    df = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert df["source_type"].tolist() == ["Passenger Car", ""]
+    assert df["车型"].tolist()[1] == huge  # the user's cell is kept whole in the output

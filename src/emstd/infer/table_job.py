@@ -127,12 +127,20 @@ def _standardize_values(standardizer: Standardizer, series: pd.Series, kind: str
     codes = cat.cat.codes.to_numpy()
     standard = pd.Series(labels[codes], index=series.index, dtype=object)
     counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
-    unresolved = {v: int(counts[i]) for i, (v, a) in enumerate(zip(distinct, answers)) if a.standard is None}
+    unresolved = {_shown(v, a.method): int(counts[i]) for i, (v, a) in enumerate(zip(distinct, answers))
+                  if a.standard is None}
     listed = dict(sorted(unresolved.items(), key=lambda kv: -kv[1])[:MAX_UNRESOLVED_LISTED])
     return standard, {
         "distinct": len(distinct), "resolved": len(distinct) - len(unresolved),
         "unresolved": listed, "unresolved_total": len(unresolved),
     }
+
+
+def _shown(value: str, method: str) -> str:
+    """A value as listed in the report: an oversized cell is named by its start and size, not copied whole."""
+    if method == "too_long":
+        return f"{value[:40]}... ({len(value)} characters: too long to be a name, not sent to any model)"
+    return value
 
 
 def _free_name(name: str, taken: set[str]) -> str:
