@@ -65,6 +65,7 @@ def test_xlsx_with_title_and_sheet(tmp_path):
         (b"   \n\n", "empty"),
         (b"a,b,a\n1,2,3\n", "duplicate column names 'a'"),
         (b"a,,c\n1,2,3\n", r"column\(s\) \[2\] have no name"),
+        (b"1,2.5,3\n4,5,6\n", "no header row"),
         (b"\x00\x01\x02binary\x00", "binary"),
         (b"\xff\xfe\xfa\xfb\xfc" * 10, "cannot decode"),
     ],

@@ -177,6 +177,9 @@ def _check_headers(path: Path, header: list[str], row_number: int, sheet: str | 
     cells = [c.strip() for c in header]
     if not any(cells):
         raise InputFileError(f"{where}: the header row is empty. Put column names in the first row.")
+    if all(_is_number(c) for c in cells if c):
+        raise InputFileError(f"{where}: the row holds only numbers, so the table has no header row. "
+                             f"Add a first row with column names.")
     empty = [i + 1 for i, c in enumerate(cells) if not c]
     if empty:
         raise InputFileError(f"{where}: column(s) {empty} have no name. Name every column.")
