@@ -45,17 +45,46 @@ def truncate_metrics(run_dir: str | Path, after_step: int) -> int:
     return len(rows) - len(kept)
 
 
+class TokenRate:
+    """Training throughput: non-padding tokens (include_num_input_tokens_seen="non_padding", summed over all
+    processes) per second spent in training steps since the last reading. Evaluation and checkpoint time are left
+    out, so the number measures training speed, not the schedule."""
+
+    def __init__(self):
+        self.tokens0, self.busy, self._t = 0, 0.0, None
+
+    def reset(self, state):
+        self.tokens0, self.busy, self._t = state.num_input_tokens_seen, 0.0, None
+
+    def step_begin(self):
+        self._t = time.perf_counter()
+
+    def step_end(self):
+        if self._t is not None:
+            self.busy += time.perf_counter() - self._t
+            self._t = None
+
+    def take(self, state) -> float:
+        rate = (state.num_input_tokens_seen - self.tokens0) / self.busy if self.busy > 0 else 0.0
+        self.tokens0, self.busy = state.num_input_tokens_seen, 0.0
+        return rate
+
+
 class MetricsCallback(TrainerCallback):
     """One JSON object per train log and per evaluation in metrics.jsonl; loss.png redrawn at each evaluation."""
 
     def __init__(self, run_dir: str | Path):
         self.run_dir = Path(run_dir)
-        self._t0 = None
-        self._tokens0 = 0
+        self.rate = TokenRate()
 
     def on_train_begin(self, args, state, control, **kwargs):
-        self._t0 = time.perf_counter()
-        self._tokens0 = state.num_input_tokens_seen
+        self.rate.reset(state)
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.rate.step_begin()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.rate.step_end()
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or not logs:
@@ -64,11 +93,8 @@ class MetricsCallback(TrainerCallback):
         for key in ("loss", "eval_loss", "learning_rate", "grad_norm"):
             if key in logs:
                 row[key] = logs[key]
-        if "loss" in logs and self._t0 is not None:
-            # Non-padding tokens (include_num_input_tokens_seen="non_padding"), all processes, since the last log.
-            now = time.perf_counter()
-            row["tokens_per_s"] = round((state.num_input_tokens_seen - self._tokens0) / max(now - self._t0, 1e-9), 1)
-            self._t0, self._tokens0 = now, state.num_input_tokens_seen
+        if "loss" in logs:
+            row["tokens_per_s"] = round(self.rate.take(state), 1)
         if len(row) == 2:  # the end-of-training summary (train_runtime, ...) is not a step metric
             return
         row["peak_mem_mb"] = round(peak_memory_mb(), 1)
@@ -127,20 +153,24 @@ class ProgressBar(ProgressCallback):
 
     def __init__(self):
         super().__init__()
-        self._t0 = None
-        self._tokens0 = 0
+        self.rate = TokenRate()
 
     def on_train_begin(self, args, state, control, **kwargs):
         super().on_train_begin(args, state, control, **kwargs)
-        self._t0, self._tokens0 = time.perf_counter(), state.num_input_tokens_seen
+        self.rate.reset(state)
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.rate.step_begin()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.rate.step_end()  # before the parent's bar update, so the bar's own timing is unaffected
+        super().on_step_end(args, state, control, **kwargs)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or self.training_bar is None or not logs:
             return
         if "loss" in logs:
-            now = time.perf_counter()
-            tps = (state.num_input_tokens_seen - self._tokens0) / max(now - self._t0, 1e-9)
-            self._t0, self._tokens0 = now, state.num_input_tokens_seen
+            tps = self.rate.take(state)
             self.training_bar.set_postfix(loss=f"{logs['loss']:.4f}", lr=f"{logs.get('learning_rate', 0):.2e}",
                                           tok_s=f"{tps:.0f}", refresh=True)
         if "eval_loss" in logs:

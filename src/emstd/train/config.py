@@ -28,6 +28,7 @@ TRAINING_DEFAULTS: dict[str, Any] = {
     "save_strategy": "steps",
     "include_num_input_tokens_seen": "non_padding",  # tokens/s counts real tokens, not padding
     "remove_unused_columns": False,  # our mapped dataset holds only model inputs
+    "ddp_find_unused_parameters": False,  # every trainable (adapter) weight is used in each forward
     "seed": 42,
 }
 # Set by `precision:` (and the device), not by hand: two sources of truth would disagree.
@@ -119,15 +120,18 @@ def config_from_dict(raw: dict, source: str = "<config>", overrides: list[str] =
     if isinstance(training, dict):
         training = {**TRAINING_DEFAULTS, **training}
         training.setdefault("output_dir", str(Path("runs") / default_name))
+        data = raw.get("data")
+        if isinstance(data, dict) and data.get("eval_file") and "eval_strategy" not in training:
+            # Evaluate on the checkpoint schedule when there is eval data: best-model selection needs both.
+            training["eval_strategy"] = training.get("save_strategy", "steps")
         raw["training"] = training
+        problems += _check_training(training)  # checked even when another section is broken
     cfg = None
     try:
         cfg = TrainConfig.model_validate(raw)
     except ValidationError as exc:
         problems += [_describe(err) for err in exc.errors()]
     if cfg is not None:
-        _fill_strategy_defaults(cfg)
-        problems += _check_training(cfg.training)
         problems += _check_cross(cfg, check_files)
     if problems:
         raise ConfigError(source, problems)
@@ -188,13 +192,6 @@ def training_argument_fields() -> dict:
     from transformers import TrainingArguments
 
     return {f.name: f for f in dataclasses.fields(TrainingArguments) if f.init}
-
-
-def _fill_strategy_defaults(cfg: TrainConfig) -> None:
-    # Evaluate on the same schedule as checkpoints when there is eval data: best-model selection needs both.
-    t = cfg.training
-    if cfg.data.eval_file is not None and "eval_strategy" not in t:
-        t["eval_strategy"] = t.get("save_strategy", "steps")
 
 
 def _check_training(t: dict) -> list[str]:

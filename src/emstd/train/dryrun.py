@@ -43,8 +43,9 @@ def dry_run(cfg: TrainConfig) -> dict:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from emstd.train.model import attach_method, count_parameters
+    from emstd.train.model import adapt_to_method, attach_method, count_parameters
 
+    notes = adapt_to_method(cfg)  # as the real run would (e.g. no checkpointing for prefix tuning)
     config, origin = model_config(cfg)
     if getattr(config, "quantization_config", None) is not None:
         del config.quantization_config  # a GGUF file is dequantized on load; its config carries a marker only
@@ -68,6 +69,7 @@ def dry_run(cfg: TrainConfig) -> dict:
         f"tied embeddings: {bool(getattr(config, 'tie_word_embeddings', False))}"
     )
     lines.append(f"method: {_describe_method(cfg)}")
+    lines += [f"note: {n}" for n in notes]
     lines.append(f"trainable parameters: {trainable:,} of {base_total:,} ({info['percent']:.4f}%)"
                  + (f"; {with_adapter:,} with the adapter" if with_adapter != base_total else ""))
     if cfg.method != "full":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 from emstd.errors import ConfigError, EmstdError
@@ -32,6 +33,17 @@ def _main_process() -> bool:
 def say(message: str) -> None:
     if _main_process():
         print(f"[train] {message}", file=sys.stderr, flush=True)
+
+
+def _device_flags(cfg: TrainConfig) -> dict:
+    import torch
+
+    if torch.cuda.is_available():
+        return {}
+    # Without CUDA: use_cpu makes a multi-process launch (accelerate launch --multi_gpu / torchrun) run DDP over
+    # gloo instead of N independent runs; pinned memory only helps a GPU (on CPU it only warns).
+    flags = {"use_cpu": True, "dataloader_pin_memory": False}
+    return {k: v for k, v in flags.items() if k not in cfg.training}
 
 
 def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: bool = False,
@@ -73,9 +85,7 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
     if precision.notice:
         say(precision.notice)
     try:
-        # Pinned memory only helps a GPU; on CPU it only warns.
-        pin = {} if "dataloader_pin_memory" in cfg.training else {"dataloader_pin_memory": torch.cuda.is_available()}
-        args = TrainingArguments(**cfg.training, **precision.training_flags, **pin)
+        args = TrainingArguments(**cfg.training, **precision.training_flags, **_device_flags(cfg))
     except (ValueError, TypeError) as exc:
         raise ConfigError("training", [str(exc)]) from exc
 
@@ -99,7 +109,8 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
     set_seed(args.seed)
     model = attach_method(load_base_model(cfg, precision), cfg)
     trainable, total = count_parameters(model)
-    say(f"{cfg.method}: {trainable:,} trainable of {total:,} parameters ({100 * trainable / total:.4f}%), "
+    base = total if cfg.method == "full" else total - trainable  # adapters add parameters; full trains the base
+    say(f"{cfg.method}: {trainable:,} trainable of {base:,} base parameters ({100 * trainable / base:.4f}%), "
         f"precision {precision.name}")
 
     # 6. The Trainer, with our metrics file, plot and progress bar.
@@ -125,7 +136,11 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
         elif (out / METRICS).exists():
             (out / METRICS).unlink()  # a fresh run (no checkpoint): start the metrics afresh
     try:
-        trainer.train(resume_from_checkpoint=checkpoint)
+        with warnings.catch_warnings():
+            # PEFT looks for the base's config.json to see whether embeddings were resized; a GGUF directory has
+            # none, and we never resize them.
+            warnings.filterwarnings("ignore", message="Could not find a config file", category=UserWarning)
+            trainer.train(resume_from_checkpoint=checkpoint)
     except torch.OutOfMemoryError as exc:
         raise OutOfMemory(oom_advice(cfg)) from exc
 

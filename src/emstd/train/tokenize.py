@@ -13,6 +13,7 @@ pad == eos, as for SmolLM2, the model would then never learn to stop). Here:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -142,11 +143,15 @@ def tokenize_dataset(records: list[dict], tokenizer, max_length: int, name: str 
         return {"input_ids": out.input_ids, "attention_mask": out.attention_mask, "labels": out.labels,
                 "keep": True}
 
-    ds = Dataset.from_list(records).map(encode, remove_columns=["messages"], desc=f"tokenizing {name}")
+    # An explicit fingerprint: otherwise datasets hashes the closure, i.e. pickles the whole tokenizer (~8 s).
+    key = json.dumps([name, len(records), max_length, getattr(tokenizer, "name_or_path", ""), records[:1]])
+    fingerprint = hashlib.sha256(key.encode()).hexdigest()[:16]
+    ds = Dataset.from_list(records).map(encode, remove_columns=["messages"], desc=f"tokenizing {name}",
+                                        new_fingerprint=fingerprint)
     keep = list(ds["keep"])
     report = EncodeReport(kept=sum(keep), skipped=len(keep) - sum(keep))
     report.examples = [repr(records[i]["messages"][1]["content"][:60]) for i, k in enumerate(keep) if not k][:3]
-    ds = ds.filter(lambda row: row["keep"]).remove_columns(["keep"])
+    ds = ds.filter(lambda row: row["keep"], new_fingerprint=fingerprint + "-kept").remove_columns(["keep"])
     return ds, report
 
 
