@@ -4,7 +4,8 @@
 
 - seed:    every example padded to max_length (256), loss on every non-pad token (system and user included),
            pad masked by token id (the seed's preprocess_function).
-- emstd:   dynamic padding to the longest example in the batch, loss on the answer only (emstd.train.tokenize).
+- emstd:   dynamic padding to the longest example in the batch, batches grouped by length as `emstd train` forms
+           them (train_sampling_strategy: group_by_length), loss on the answer only (emstd.train.tokenize).
 - ceiling: the same batches with zero padding (each sequence cut to the batch's shortest length): the most
            non-padding tokens per second this model and machine can do at this batch size.
 
@@ -82,8 +83,18 @@ def main() -> None:
     build_dataset(work / "data", seed=42, progress=lambda m: None)
     rows = [json.loads(x) for x in (work / "data" / "unified_train.jsonl").read_text(encoding="utf-8").splitlines()]
     random.Random(0).shuffle(rows)
-    examples = [r["messages"] for r in rows[: args.steps * args.batch]]
+    # a pool as large as the sampler's mega-batches (50 batches) so length grouping works as in a real run
+    pool = [r["messages"] for r in rows[: max(args.steps, 50) * args.batch * 4]]
 
+    # batches as `emstd train` forms them (train_sampling_strategy: group_by_length): every variant gets the same
+    # batches, so only padding and the loss mask differ
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    lengths = [len(tokenizer.apply_chat_template(m, tokenize=False)) for m in pool]  # characters: a cheap proxy
+    order = list(LengthGroupedSampler(args.batch, lengths=lengths, generator=torch.Generator().manual_seed(0)))
+    batches = [order[i : i + args.batch] for i in range(0, len(order) - args.batch + 1, args.batch)]
+    spread = batches[:: max(1, len(batches) // args.steps)][: args.steps]  # batches from across the epoch
+    examples = [pool[i] for b in spread for i in b]
     collate = make_collator(tokenizer)
     emstd_feats = [encode_example(m, tokenizer, args.max_length) for m in examples]
     emstd_feats = [{"input_ids": e.input_ids, "attention_mask": [1] * len(e.input_ids), "labels": e.labels} for e in emstd_feats]

@@ -197,7 +197,7 @@ def quickstart(
     seed: int = typer.Option(42, "--seed"),
     model: str = typer.Option("smollm2", "--model", help="smollm2 (real weights, ~20 min) | tiny (random, seconds)"),
     steps: Optional[int] = typer.Option(None, "--steps", help="Training steps (default: the CPU config's)."),
-    eval_limit: int = typer.Option(300, "--eval-limit", help="Test examples to evaluate (0 = all)."),
+    eval_limit: int = typer.Option(200, "--eval-limit", help="Test examples to evaluate (0 = all)."),
 ):
     """The main job: data, a real adapter trained on CPU, evaluation against baselines, the sample tables."""
     from emstd.quickstart import run_quickstart

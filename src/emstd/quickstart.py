@@ -37,7 +37,7 @@ def cpu_config_path() -> Path:
 
 
 def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model: str = "smollm2",
-                   steps: int | None = None, eval_limit: int | None = 300, say=print) -> dict:
+                   steps: int | None = None, eval_limit: int | None = 200, say=print) -> dict:
     from emstd.data.build import build_dataset
     from emstd.data.check import check_dataset
     from emstd.errors import EmstdError
