@@ -57,3 +57,24 @@ def test_a_huge_cell_is_not_a_name_and_is_reported_briefly(tmp_path):
     df = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert df["source_type"].tolist() == ["Passenger Car", ""]
     assert df["车型"].tolist()[1] == huge  # the user's cell is kept whole in the output
+
+
+def test_a_model_that_labels_anything_does_not_turn_text_columns_into_vehicle_columns(tmp_path):
+    from emstd.infer.rules import Answer
+
+    class LabelsEverything:
+        name = "eager"
+
+        def standardize_values(self, values, task):
+            return [Answer(v, "Passenger Car" if task == "vehicle" else "CO2", "model", 0.5) for v in values]
+
+        def map_columns(self, headers, samples=None, task=None):
+            from emstd.infer.column_rules import default_column_rules
+
+            return default_column_rules().map_columns(headers, samples, task)
+
+    src = tmp_path / "t.csv"
+    src.write_text("车辆编号,路段名称,车型,speed\nV001,道路1段,重卡,10\nV002,道路2段,blorp,20\n", encoding="utf-8")
+    report = standardize_table(Standardizer(LabelsEverything()), src, tmp_path / "o.csv")
+    assert [v["source"] for v in report["value_columns"]] == ["车型"]
+    assert report["value_columns"][0]["resolved"] == 2  # the model answers the values it is asked about

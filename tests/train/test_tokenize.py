@@ -89,7 +89,7 @@ def test_read_records_reports_format_problems_with_line_numbers(tmp_path):
     with pytest.raises(DataFormatError) as err:
         read_records(path)
     text = str(err.value)
-    assert "3 record(s)" in text and "line 2:" in text and "line 3:" in text and "line 4: not JSON" in text
+    assert "3 record(s)" in text and "line 2:" in text and "line 3:" in text and "line 4: not valid JSON" in text
 
 
 def test_limit_takes_a_seeded_subset(tmp_path):

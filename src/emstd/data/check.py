@@ -15,6 +15,7 @@ from pathlib import Path
 from emstd.catalog import load_catalog
 from emstd.catalog.normalize import fold
 from emstd.data.build import MAX_LENGTH
+from emstd.data.records import iter_jsonl, record_problem
 from emstd.data.split import SPLITS, group_key
 from emstd.prompts import column_system_prompt, unified_system_prompt
 
@@ -51,35 +52,13 @@ def _read_jsonl(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
         problems.append(f"{path.name}: missing. Rebuild the dataset with `emstd data build`.")
         return []
     rows = []
-    for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path.name}:{i}: not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if _check_record(f"{path.name}:{i}", row, problems):
-            rows.append((i, row))
+    for n, row, error in iter_jsonl(path):
+        problem = error or record_problem(row, need_meta=True)
+        if problem:
+            problems.append(f"{path.name}:{n}: {problem}")
+        else:
+            rows.append((n, row))
     return rows
-
-
-def _check_record(where: str, row, problems: list[str]) -> bool:
-    if not isinstance(row, dict) or not isinstance(row.get("messages"), list) or not isinstance(row.get("meta"), dict):
-        problems.append(f"{where}: a record needs 'messages' (list) and 'meta' (object)")
-        return False
-    roles = [m.get("role") if isinstance(m, dict) else None for m in row["messages"]]
-    if roles != ["system", "user", "assistant"]:
-        problems.append(f"{where}: messages must be system, user, assistant; found {roles}")
-        return False
-    if not all(isinstance(m.get("content"), str) and m["content"] for m in row["messages"]):
-        problems.append(f"{where}: every message needs non-empty text content")
-        return False
-    missing = [k for k in ("task", "label", "alias", "aug") if k not in row["meta"]]
-    if missing:
-        problems.append(f"{where}: meta lacks {missing}")
-        return False
-    return True
 
 
 def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> None:

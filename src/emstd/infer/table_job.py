@@ -16,6 +16,7 @@ import pandas as pd
 from emstd.catalog.normalize import compact, fold
 from emstd.errors import InputFileError
 from emstd.infer import units as U
+from emstd.infer.rules import default_engine
 from emstd.infer.standardizer import Standardizer
 from emstd.infer.tables import read_table
 from emstd.io import atomic_path, write_json_atomic
@@ -63,7 +64,7 @@ def standardize_table(
     value_reports = []
     unmapped = [h for h in table.headers if cmap.mapping[h] is None]
     for header in unmapped:
-        kind = _value_column_kind(standardizer, header, frame[header])
+        kind = _value_column_kind(header, frame[header])
         if kind is None:
             continue
         name = _free_name(OUTPUT_NAMES[kind], set(out_cols) | set(unmapped))
@@ -102,7 +103,7 @@ def _convert(series: pd.Series, unit: str | None, target: str):
     return out, {"from": conv.source, "to": conv.target, "how": conv.description}, int(unparsed.sum())
 
 
-def _value_column_kind(standardizer: Standardizer, header: str, series: pd.Series) -> str | None:
+def _value_column_kind(header: str, series: pd.Series) -> str | None:
     k = compact(fold(header))
     for kind, hints in VALUE_COLUMN_HINTS.items():
         if any(h in k for h in hints):
@@ -111,8 +112,11 @@ def _value_column_kind(standardizer: Standardizer, header: str, series: pd.Serie
     texty = [v for v in distinct if not re.fullmatch(r"[\d.\-+eE ]+", v)]
     if len(texty) < max(1, len(distinct) // 2):
         return None  # numeric columns are never value columns by content alone (ids like 21 would look like types)
+    # decided by the rules only: a model answers *something* for any text ("道路1段", "V001"), so asking it whether
+    # a column holds vehicle names would make every text column a vehicle column
+    rules = default_engine()
     for kind in ("vehicle", "pollutant"):
-        answers = standardizer.standardize(texty, kind)
+        answers = [rules.standardize(v, kind) for v in texty]
         if sum(a.standard is not None for a in answers) >= VALUE_SHARE * len(texty):
             return kind
     return None

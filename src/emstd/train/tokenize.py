@@ -19,10 +19,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emstd.data.records import iter_jsonl, record_problem
 from emstd.errors import InputFileError
 
 IGNORE_INDEX = -100
-ROLES = ("system", "user", "assistant")
 
 
 class DataFormatError(InputFileError):
@@ -35,20 +35,12 @@ def read_records(path: str | Path, limit: int | None = None, seed: int = 0) -> l
     if not path.exists():
         raise DataFormatError(f"{path}: no such file; build the data with `emstd data build`")
     records, problems = [], []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"line {n}: not JSON ({exc.msg})")
-                continue
-            problem = _record_problem(row)
-            if problem:
-                problems.append(f"line {n}: {problem}")
-            else:
-                records.append({"messages": row["messages"]})
+    for n, row, error in iter_jsonl(path):
+        problem = error or record_problem(row)
+        if problem:
+            problems.append(f"line {n}: {problem}")
+        else:
+            records.append({"messages": row["messages"]})
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems[:10])
         raise DataFormatError(
@@ -62,18 +54,6 @@ def read_records(path: str | Path, limit: int | None = None, seed: int = 0) -> l
         idx = sorted(random.Random(seed).sample(range(len(records)), limit))
         records = [records[i] for i in idx]
     return records
-
-
-def _record_problem(row) -> str | None:
-    msgs = row.get("messages") if isinstance(row, dict) else None
-    if not isinstance(msgs, list) or len(msgs) != 3:
-        return "needs 'messages': a list of 3 messages"
-    for msg, role in zip(msgs, ROLES):
-        if not isinstance(msg, dict) or msg.get("role") != role:
-            return f"messages must be {list(ROLES)} in that order"
-        if not isinstance(msg.get("content"), str) or not msg["content"]:
-            return f"the {role} message has no text content"
-    return None
 
 
 def end_of_turn_token(tokenizer) -> str:
