@@ -96,7 +96,10 @@ def main() -> None:
         print(f"[methods] training {method} for {args.steps} steps", file=sys.stderr, flush=True)
         r = train_one(method, base, gguf, data, work / method, args.steps)
         if "error" not in r:
-            r["test_accuracy"] = accuracy(method, base, gguf, work / method / "final", data, args.eval_limit)
+            try:
+                r["test_accuracy"] = accuracy(method, base, gguf, work / method / "final", data, args.eval_limit)
+            except Exception as exc:  # report it in the table rather than lose the other methods' numbers
+                r["test_accuracy"] = f"inference failed: {type(exc).__name__}: {str(exc)[:120]}"
         results.append(r)
         print(json.dumps(r), flush=True)
     print(f"model={args.model} gguf={gguf == SMOLLM2_FILE} steps={args.steps} eval_limit={args.eval_limit}")
