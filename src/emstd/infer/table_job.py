@@ -88,14 +88,13 @@ def standardize_table(
 
 
 def _convert(series: pd.Series, unit: str | None, target: str):
-    field = target if target in U.STANDARD_UNIT else "fleet_mix"
-    conv = U.conversion_for(unit, field) if field != "fleet_mix" else (
-        U.Conversion("fraction", "%", "x 100") if unit == "fraction" else None)
+    field = target if target in U.STANDARD_UNIT else "fleet_mix"  # fleet-mix columns convert to % like any field
+    conv = U.conversion_for(unit, field)
     if conv is None:
         return series, None, 0
     numbers = pd.to_numeric(series, errors="coerce")
     unparsed = series.notna() & numbers.isna()
-    converted = U.convert(numbers.to_numpy(), unit if field != "fleet_mix" else "fraction", field if field != "fleet_mix" else "grade_pct")
+    converted = U.convert(numbers.to_numpy(), unit, field)
     out = pd.Series(converted, index=series.index).round(6)  # float64: fast to write, NaN where empty
     if unparsed.any():
         out = out.astype(object)
