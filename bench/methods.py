@@ -33,7 +33,7 @@ def dir_size_mb(path: Path) -> float:
 def train_one(method: str, base: str, gguf: str | None, data: Path, out: Path, steps: int) -> dict:
     overrides = [
         f"base_model={base}", f"method={method}", "precision=fp32", f"training.output_dir={out}",
-        f"training.max_steps={steps}", f"training.learning_rate={LR[method]}", f"training.eval_steps={steps}",
+        f"training.max_steps={steps}", f"training.learning_rate={LR[method]:.1e}", f"training.eval_steps={steps}",
         f"training.save_steps={steps}", "training.logging_steps=5", f"data.train_file={data / 'unified_train.jsonl'}",
         f"data.eval_file={data / 'unified_eval.jsonl'}", "data.eval_limit=64",
     ]
