@@ -200,6 +200,7 @@ def quickstart(
     eval_limit: int = typer.Option(200, "--eval-limit", help="Test examples to evaluate (0 = all)."),
 ):
     """The main job: data, a real adapter trained on CPU, evaluation against baselines, the sample tables."""
+    from emstd.eval.metrics import pct as _pct
     from emstd.quickstart import run_quickstart
 
     if model not in ("smollm2", "tiny"):
@@ -221,10 +222,6 @@ def quickstart(
         values = "; ".join(f"{v['source']}: {v['resolved']}/{v['distinct']} values" for v in tb["values"])
         typer.echo(f"  {tb['input']} ({tb['task']}): {tb['mapped']} columns mapped{'; ' + values if values else ''}"
                    f" -> {tb['output']}")
-
-
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 @app.command("eval")

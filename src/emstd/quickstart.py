@@ -120,7 +120,9 @@ def _train(run_dir: Path, overrides: list[str], say) -> dict:
 
             shutil.rmtree(run_dir)
         run_train(cfg, resume=any(run_dir.glob("checkpoint-*")))
-    rows = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    from emstd.train.callbacks import read_metrics
+
+    rows = read_metrics(run_dir)
     rates = sorted(r["tokens_per_s"] for r in rows if r.get("tokens_per_s"))
     evals = [(r["step"], round(r["eval_loss"], 4)) for r in rows if r.get("eval_loss") is not None]
     return {"run_dir": str(run_dir), "eval_loss": evals, "tokens_per_s_median": rates[len(rates) // 2] if rates else None,

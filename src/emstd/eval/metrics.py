@@ -15,6 +15,11 @@ TARGETS = {"vehicle_accuracy": 0.95, "pollutant_accuracy": 0.98, "column_exact_t
 CALIBRATION_EDGES = [0.0, 0.5, 0.7, 0.9, 0.97, 1.0000001]
 
 
+def pct(x: float | None) -> str:
+    """A ratio as a percentage for reports and summaries ("n/a" when undefined)."""
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 

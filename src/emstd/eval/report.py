@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from emstd.eval.metrics import pct
 from emstd.io import atomic_path, write_json_atomic, write_text_atomic
 
 MAX_ERRORS_LISTED = 40
@@ -16,10 +16,6 @@ def write_report(report: dict, out_dir: Path, run_dir: Path | None) -> None:
     write_json_atomic(out_dir / "report.json", report)
     plots = _plots(report, out_dir, run_dir)
     write_text_atomic(out_dir / "report.md", _markdown(report, plots))
-
-
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 def _markdown(report: dict, plots: list[str]) -> str:
@@ -42,24 +38,24 @@ def _markdown(report: dict, plots: list[str]) -> str:
     lines.append("| metric | " + " | ".join(systems) + " |")
     lines.append("| --- |" + " --- |" * len(systems))
     for k in keys:
-        lines.append(f"| {k} | " + " | ".join(_pct(results[s].get(k)) for s in systems) + " |")
+        lines.append(f"| {k} | " + " | ".join(pct(results[s].get(k)) for s in systems) + " |")
     lines.append("| seconds | " + " | ".join(str(results[s]["seconds"]) for s in systems) + " |")
     lines += ["", "Origin project's targets (on its own, leaky split): "]
     for name, t in results["fine_tuned"]["targets"].items():
-        lines.append(f"- {name}: {_pct(t['value'])} vs target {_pct(t['target'])}: **{'PASS' if t['pass'] else 'FAIL'}**")
+        lines.append(f"- {name}: {pct(t['value'])} vs target {pct(t['target'])}: **{'PASS' if t['pass'] else 'FAIL'}**")
     if model == "unified":
         lines += ["", "## Calibration (fine-tuned): accuracy by confidence", "", "| confidence | n | accuracy |",
                   "| --- | --- | --- |"]
         for b in results["fine_tuned"]["calibration"]:
-            lines.append(f"| {b['from']:.2f}-{b['to']:.2f} | {b['n']} | {_pct(b['accuracy'])} |")
+            lines.append(f"| {b['from']:.2f}-{b['to']:.2f} | {b['n']} | {pct(b['accuracy'])} |")
         lines += ["", "## Per label (fine-tuned)", "", "| label | n | accuracy |", "| --- | --- | --- |"]
         for label, v in results["fine_tuned"]["per_label"].items():
-            lines.append(f"| {label} | {v['n']} | {_pct(v['accuracy'])} |")
+            lines.append(f"| {label} | {v['n']} | {pct(v['accuracy'])} |")
     if report.get("checkpoints"):
         best = report.get("best_checkpoint", {})
         lines += ["", "## Checkpoints", "", "| step | headline accuracy |", "| --- | --- |"]
         for c in report["checkpoints"]:
-            lines.append(f"| {c['step']} | {_pct(c['headline'])} |")
+            lines.append(f"| {c['step']} | {pct(c['headline'])} |")
         lines += ["", f"eval_loss-best checkpoint: step {best.get('by_eval_loss')}; accuracy-best: step(s) "
                       f"{best.get('by_accuracy')}; same: **{best.get('same')}**"]
     errors = results["fine_tuned"]["errors"]
@@ -127,14 +123,16 @@ def _confusion_plot(plt, confusion: dict, path: Path) -> str:
 
 
 def _checkpoint_plot(plt, report: dict, path: Path, run_dir: Path | None) -> str:
+    from emstd.train.callbacks import read_metrics
+
     fig, ax = plt.subplots(figsize=(7, 4))
     steps = [c["step"] for c in report["checkpoints"]]
     ax.plot(steps, [c["headline"] for c in report["checkpoints"]], "o-", color="tab:green", label="accuracy")
     ax.set_xlabel("step")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)
-    if run_dir is not None and (run_dir / "metrics.jsonl").exists():
-        rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = read_metrics(run_dir) if run_dir is not None else []
+    if rows:
         ax2 = ax.twinx()
         train = [(r["step"], r["loss"]) for r in rows if r.get("loss") is not None]
         evals = [(r["step"], r["eval_loss"]) for r in rows if r.get("eval_loss") is not None]

@@ -155,25 +155,17 @@ def _headline_value(model: str, result: dict) -> float | None:
 
 def _headline(model: str, r: dict) -> str:
     if model == "unified":
-        return (f"vehicle {_pct(r['vehicle_accuracy'])}, pollutant {_pct(r['pollutant_accuracy'])}, UNKNOWN "
-                f"P/R {_pct(r['unknown_precision'])}/{_pct(r['unknown_recall'])}, overall {_pct(r['overall_accuracy'])}")
-    return (f"exact table {_pct(r['column_exact_table'])}, field F1 {_pct(r['field_f1'])}, "
-            f"JSON valid {_pct(r['json_valid_rate'])}")
-
-
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
+        return (f"vehicle {M.pct(r['vehicle_accuracy'])}, pollutant {M.pct(r['pollutant_accuracy'])}, UNKNOWN "
+                f"P/R {M.pct(r['unknown_precision'])}/{M.pct(r['unknown_recall'])}, overall {M.pct(r['overall_accuracy'])}")
+    return (f"exact table {M.pct(r['column_exact_table'])}, field F1 {M.pct(r['field_f1'])}, "
+            f"JSON valid {M.pct(r['json_valid_rate'])}")
 
 
 def _best_checkpoints(run_dir: Path, evaluated: list[dict]) -> dict:
     """Is the eval_loss-best checkpoint (what final/ holds) also the accuracy-best one?"""
-    losses = {}
-    metrics_file = run_dir / "metrics.jsonl"
-    if metrics_file.exists():
-        for line in metrics_file.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if row.get("eval_loss") is not None:
-                losses[int(row["step"])] = row["eval_loss"]
+    from emstd.train.callbacks import read_metrics
+
+    losses = {int(r["step"]): r["eval_loss"] for r in read_metrics(run_dir) if r.get("eval_loss") is not None}
     scored = [c for c in evaluated if c["headline"] is not None]
     best_acc = max((c["headline"] for c in scored), default=None)
     by_acc = [c["step"] for c in scored if c["headline"] == best_acc]

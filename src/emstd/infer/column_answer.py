@@ -44,6 +44,15 @@ def _load_object(text: str):
     return None
 
 
+def model_column_mapping(headers, mapping: dict[str, str], confidence: float, task, samples, problems):
+    """A validated model mapping -> ColumnMapping, with units, task and duplicates settled by the rules' code."""
+    from emstd.infer.column_rules import HeaderMatch, default_column_rules
+
+    matches = [HeaderMatch(h, mapping.get(h), "model", confidence if mapping.get(h) else round(1 - confidence, 4))
+               for h in headers]
+    return default_column_rules().finish(matches, samples, task, notes=problems)
+
+
 def column_json_schema(headers: list[str], targets: list[str]) -> dict:
     """JSON schema that only admits valid answers: for vLLM's structured outputs on the remote backend."""
     return {

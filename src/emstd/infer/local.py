@@ -14,8 +14,8 @@ from pathlib import Path
 
 from emstd.catalog import UNKNOWN, load_catalog
 from emstd.errors import EmstdError
-from emstd.infer.column_answer import parse_column_answer
-from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
+from emstd.infer.column_answer import model_column_mapping, parse_column_answer
+from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.constrained import AnswerTrie, constrained_generate
 from emstd.infer.rules import MAX_VALUE_CHARS, Answer
 from emstd.prompts import column_messages, unified_messages
@@ -165,7 +165,7 @@ class LocalBackend:
             rules.notes.append(f"column model answer unusable ({problems[0]}); rules used instead")
             rules.valid_json = False
             return rules
-        return _to_column_mapping(headers, mapping, confidence, task, samples, problems)
+        return model_column_mapping(headers, mapping, confidence, task, samples, problems)
 
     def _generate_column(self, headers: list[str], samples) -> tuple[str, float]:
         import torch
@@ -186,12 +186,3 @@ class LocalBackend:
         logps = [torch.log_softmax(s[0].float(), -1)[t].item() for s, t in zip(out.scores, new.tolist())]
         confidence = float(torch.tensor(logps).mean().exp()) if logps else 0.0
         return self.tokenizer.decode(new, skip_special_tokens=True), round(confidence, 4)
-
-
-def _to_column_mapping(headers, mapping, confidence, task, samples, problems) -> ColumnMapping:
-    """Model mapping -> ColumnMapping, with units, task and duplicates settled by the same code as rules."""
-    matches = [
-        HeaderMatch(h, mapping.get(h), "model", confidence if mapping.get(h) else round(1 - confidence, 4))
-        for h in headers
-    ]
-    return default_column_rules().finish(matches, samples, task, notes=problems)

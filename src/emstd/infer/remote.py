@@ -11,8 +11,8 @@ import math
 
 from emstd.catalog import UNKNOWN, load_catalog
 from emstd.errors import EmstdError
-from emstd.infer.column_answer import column_json_schema, parse_column_answer
-from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
+from emstd.infer.column_answer import column_json_schema, model_column_mapping, parse_column_answer
+from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.rules import MAX_VALUE_CHARS, Answer
 from emstd.prompts import column_messages, unified_messages
 
@@ -96,9 +96,7 @@ class RemoteBackend:
             rules = default_column_rules().map_columns(headers, samples, task)
             rules.notes.append(f"remote column answer unusable ({problems[0]}); rules used instead")
             return rules
-        matches = [HeaderMatch(h, mapping.get(h), "model", confidence if mapping.get(h) else round(1 - confidence, 4))
-                   for h in headers]
-        return default_column_rules().finish(matches, samples, task, notes=problems)
+        return model_column_mapping(headers, mapping, confidence, task, samples, problems)
 
 
 def _confidence(choice: dict) -> float:
