@@ -33,7 +33,7 @@ def main() -> None:
     from transformers import AutoConfig, AutoModelForCausalLM, Trainer, TrainerCallback, TrainingArguments
 
     from emstd.data.build import build_dataset
-    from emstd.dev.tokenizer import load_qwen25_tokenizer
+    from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
     from emstd.train.tokenize import make_collator, read_records, tokenize_dataset
 
     if not args.cpu and not torch.cuda.is_available():

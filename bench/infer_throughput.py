@@ -44,7 +44,7 @@ def main() -> None:
     data = work / "data"
     build_dataset(data, seed=42, progress=lambda m: None)
     rows = [json.loads(line) for line in (data / "unified_test.jsonl").read_text(encoding="utf-8").splitlines()]
-    items = list(dict.fromkeys((r["meta"]["task"], r["messages"][1]["content"].split(" ", 1)[1]) for r in rows))[: args.n]
+    items = list(dict.fromkeys((r["meta"]["task"], r["meta"]["value"]) for r in rows))[: args.n]
 
     backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, batch_size=32)
     backend.model.set_adapter("unified")  # the baseline runs the same adapter, one input at a time

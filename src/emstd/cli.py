@@ -328,7 +328,7 @@ def serve(
 
 @app.command("vllm-command")
 def vllm_command(
-    base_model: Optional[str] = typer.Option(None, "--base-model", help="Hub id or dir (default Qwen/Qwen2.5-3B-Instruct)."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="Hub id or dir (default: the production base model)."),
     unified_adapter: Optional[str] = typer.Option(None, "--unified-adapter", help="Default runs/unified_lora/final."),
     column_adapter: Optional[str] = typer.Option(None, "--column-adapter", help="Default runs/column_lora/final."),
     max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="Default: fits the longest prompt and answer."),

@@ -135,9 +135,11 @@ def _tables(run_dir: Path, out_dir: Path, say) -> list[dict]:
     from emstd.infer.standardizer import Standardizer
     from emstd.infer.table_job import standardize_table
 
-    cfg = yaml.safe_load((run_dir / "final" / "run_config.yaml").read_text(encoding="utf-8"))
+    from emstd.train.config import load_config
+
+    cfg = load_config(run_dir / "final" / "run_config.yaml", check_files=False)
     say("[4/4] standardizing the bundled sample tables (rules, then the fine-tuned adapter for the rest)")
-    local = LocalBackend(cfg["base_model"], unified_adapter=str(run_dir / "final"), gguf_file=cfg.get("gguf_file"))
+    local = LocalBackend(cfg.base_model, unified_adapter=str(run_dir / "final"), gguf_file=cfg.gguf_file)
     standardizer = Standardizer(AutoBackend(local))
     out = []
     for name, out_name in (("macro_links.xlsx", "macro_links.standard.xlsx"),

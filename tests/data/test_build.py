@@ -51,10 +51,11 @@ def test_every_label_in_every_split(dataset_dir):
 def test_record_contract(dataset_dir):
     row = _rows(dataset_dir, "unified_train.jsonl")[0]
     assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant"]
-    assert set(row["meta"]) == {"task", "label", "alias", "aug"}
-    assert row["messages"][1]["content"].startswith(f"[{row['meta']['task']}] ")
+    assert set(row["meta"]) == {"task", "label", "alias", "aug", "value"}
+    assert row["messages"][1]["content"] == f"[{row['meta']['task']}] {row['meta']['value']}"
     col = _rows(dataset_dir, "column_train.jsonl")[0]
-    headers = json.loads(col["messages"][1]["content"].split("\nsamples: ")[0])
+    assert set(col["meta"]) == {"task", "label", "alias", "aug", "headers", "samples"}
+    headers = col["meta"]["headers"]
     answer = json.loads(col["messages"][2]["content"])
     assert set(answer) <= set(headers)
 
@@ -73,8 +74,7 @@ def test_column_examples_cover_fleet_mix_noise_and_samples(dataset_dir):
     assert any(set(json.loads(r["messages"][2]["content"]).values()) & vehicle_labels for r in rows)
     assert any("\nsamples: " in r["messages"][1]["content"] for r in rows)
     # noise columns: some headers are left out of the answer
-    assert any(len(json.loads(r["messages"][1]["content"].split("\nsamples: ")[0])) >
-               len(json.loads(r["messages"][2]["content"])) for r in rows)
+    assert any(len(r["meta"]["headers"]) > len(json.loads(r["messages"][2]["content"])) for r in rows)
 
 
 def test_deterministic_for_a_seed(tmp_path, dataset_dir):

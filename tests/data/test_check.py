@@ -46,7 +46,7 @@ def test_column_answer_problems(dataset_dir, tmp_path):
     d = _corrupt(dataset_dir, tmp_path / "col", "column_train.jsonl", edit)
     problems = check_dataset(d)
     assert any("column_train.jsonl:1: answer keys ['not a header']" in p for p in problems)
-    assert any("column_train.jsonl:2: headers or answer are not valid JSON" in p for p in problems)
+    assert any("column_train.jsonl:2: the answer is not valid JSON" in p for p in problems)
 
 
 def test_too_long_and_missing_files(dataset_dir, tmp_path):

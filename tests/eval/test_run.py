@@ -11,7 +11,7 @@ from emstd.eval.run import resolve_target, run_eval
 def fake_run(tmp_path_factory, tiny_model_dir, tiny_adapters):
     """A run dir as `emstd train` writes it: two checkpoints, final/ (= checkpoint-4), metrics.jsonl."""
     run = tmp_path_factory.mktemp("run")
-    config = {"base_model": str(tiny_model_dir), "data": {"train_file": "data/unified_train.jsonl"}}
+    config = {"task": "unified", "base_model": str(tiny_model_dir), "data": {"train_file": "data/unified_train.jsonl"}}
     for name, src in (("checkpoint-2", "column"), ("checkpoint-4", "unified"), ("final", "unified")):
         shutil.copytree(tiny_adapters[src], run / name)
         (run / name / "run_config.yaml").write_text(yaml.safe_dump(config))

@@ -1,6 +1,7 @@
 from emstd.infer.auto import AutoBackend
 from emstd.infer.column_rules import default_column_rules, HeaderMatch
 from emstd.infer.rules import Answer
+from emstd.infer.standardizer import Standardizer
 
 
 class RecordingModel:
@@ -28,7 +29,7 @@ class RecordingModel:
 def test_only_unsettled_values_reach_the_model():
     model = RecordingModel()
     auto = AutoBackend(model)
-    answers = auto.standardize_values(["重卡", "自行车", "blorptruckish", ""], "vehicle")
+    answers = Standardizer(auto).standardize(["重卡", "自行车", "blorptruckish", ""], "vehicle")
     assert model.values == [["blorptruckish"]]
     assert answers[0].standard == "Combination Long-haul Truck" and answers[0].method == "exact"
     assert answers[1].standard is None and answers[1].method == "negative"

@@ -1,5 +1,5 @@
 from emstd.catalog import load_catalog
-from emstd.dev.tokenizer import load_qwen25_tokenizer
+from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
 from emstd.infer.constrained import AnswerTrie, answer_token_ids
 from emstd.prompts import unified_messages
 

@@ -71,7 +71,7 @@ def test_confidences_of_all_answers_sum_to_one(backend):
 
 def test_long_and_empty_values_never_reach_the_model(backend):
     calls = backend.model_calls
-    answers = backend.standardize_values(["", "x" * 5000], "vehicle")
+    answers = Standardizer(backend).standardize(["", "x" * 5000], "vehicle")
     assert [a.method for a in answers] == ["empty", "too_long"]
     assert backend.model_calls == calls
 

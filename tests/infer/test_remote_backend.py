@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from emstd.infer.remote import RemoteBackend, RemoteError
+from emstd.infer.standardizer import Standardizer
 
 REQUESTS = []
 IN_FLIGHT = {"now": 0, "max": 0}
@@ -81,7 +82,7 @@ def reset():
 
 def test_values_use_structured_choice(server):
     b = RemoteBackend(server, api_key="k")
-    answers = b.standardize_values(["NOX", "CH4", ""], "pollutant")
+    answers = Standardizer(b).standardize(["NOX", "CH4", ""], "pollutant")
     assert [a.standard for a in answers] == ["NOx", None, None]
     assert answers[0].method == "model" and answers[0].confidence == pytest.approx(0.9048, abs=1e-3)
     assert answers[2].method == "empty"

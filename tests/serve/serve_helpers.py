@@ -9,7 +9,7 @@ import time
 import httpx
 
 from emstd.infer.rules import Answer
-from emstd.infer.standardizer import RulesBackend
+from emstd.infer.rules import RulesBackend
 from emstd.serve.settings import ServeSettings
 
 KEY = "test-key-0123456789"

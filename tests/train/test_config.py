@@ -59,7 +59,7 @@ def test_overrides_are_parsed_as_yaml_scalars(tmp_path):
 
 def test_every_problem_is_reported_at_once(tmp_path):
     raw = {
-        "base_model": "Qwen/Qwen2.5-3B-Instruct",
+        "task": "unified", "base_model": "Qwen/Qwen2.5-3B-Instruct",
         "lora": {"r": 16, "lora_alhpa": 32},
         "training": {"learning_rat": 2e-4, "evaluation_strategy": "steps", "fp16": True, "learning_rate": "2e-4",
                      "eval_strategy": "steps", "eval_steps": 100, "save_steps": 150, "load_best_model_at_end": True},
@@ -81,7 +81,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 def test_cross_checks_are_reported_together(tmp_path):
     raw = {
-        "base_model": "package:no_such_package_xyz",
+        "task": "unified", "base_model": "package:no_such_package_xyz",
         "method": "full", "quantization": "4bit",
         "training": {"eval_strategy": "steps", "eval_steps": 100, "save_steps": 150, "load_best_model_at_end": True},
         "data": {"train_file": str(tmp_path / "missing.jsonl")},
@@ -97,7 +97,7 @@ def test_cross_checks_are_reported_together(tmp_path):
 
 
 def test_strategy_mismatch_with_load_best(tmp_path):
-    raw = {"base_model": "x", "training": {"eval_strategy": "epoch", "save_strategy": "steps",
+    raw = {"task": "unified", "base_model": "x", "training": {"eval_strategy": "epoch", "save_strategy": "steps",
                                             "load_best_model_at_end": True},
            "data": {"train_file": "a.jsonl", "eval_file": "b.jsonl"}}
     with pytest.raises(ConfigError) as err:
@@ -106,7 +106,7 @@ def test_strategy_mismatch_with_load_best(tmp_path):
 
 
 def test_defaults_fill_the_resolved_config(tmp_path):
-    cfg = config_from_dict({"base_model": "x", "data": {"train_file": "a.jsonl", "eval_file": "b.jsonl"}},
+    cfg = config_from_dict({"task": "unified", "base_model": "x", "data": {"train_file": "a.jsonl", "eval_file": "b.jsonl"}},
                            check_files=False, default_name="myrun")
     t = cfg.training
     assert t["output_dir"] == str(Path("runs") / "myrun")

@@ -16,7 +16,7 @@ IM_START, IM_END, NEWLINE = 151644, 151645, 198
 
 @pytest.fixture(scope="module")
 def qwen_tok():
-    from emstd.dev.tokenizer import load_qwen25_tokenizer
+    from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
 
     return load_qwen25_tokenizer()
 

@@ -23,7 +23,7 @@ def write_jsonl(path, rows):
 def tiny_config(model_dir, data_dir, out, **changes) -> dict:
     """A raw config dict (as YAML would give) for a few CPU steps on the tiny model."""
     cfg = {
-        "base_model": str(model_dir),
+        "task": "unified", "base_model": str(model_dir),
         "method": "lora",
         "precision": "fp16",  # as the seed configs say; on CPU it runs in fp32 with a notice
         "lora": {"r": 4, "lora_alpha": 8, "lora_dropout": 0.05},

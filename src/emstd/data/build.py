@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from emstd.catalog import load_catalog
+from emstd.defaults import MAX_LENGTH
 from emstd.data.column import build_column, column_pools
 from emstd.data.split import SPLITS
 from emstd.data.unified import build_unified, unified_pools
 from emstd.data.lengths import percentiles, token_lengths
-from emstd.dev.tokenizer import load_qwen25_tokenizer
+from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
 from emstd.io import write_json_atomic, write_jsonl_atomic
 
 COLUMN_SIZES = {"train": 1700, "eval": 200, "test": 100}
-MAX_LENGTH = {"unified": 256, "column": 512}  # the seed's max_length per model
 
 
 def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from emstd.catalog import load_catalog
 from emstd.catalog.normalize import fold
-from emstd.data.build import MAX_LENGTH
+from emstd.defaults import MAX_LENGTH
 from emstd.data.records import iter_jsonl, record_problem
 from emstd.data.split import SPLITS, group_key
-from emstd.prompts import column_system_prompt, unified_system_prompt
+from emstd.prompts import column_system_prompt, column_user_text, unified_system_prompt, unified_user_text
 
 MAX_LISTED = 50  # per kind of problem; the count of the rest is reported
 
@@ -69,8 +69,8 @@ def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> N
         return
     if system != unified_system_prompt():
         problems.append(f"{where}: the system prompt differs from emstd.prompts.unified_system_prompt(); rebuild the data")
-    if not user.startswith(f"[{task}] "):
-        problems.append(f"{where}: user text must start with '[{task}] '")
+    if user != unified_user_text(task, row["meta"]["value"]):
+        problems.append(f"{where}: the user text is not the prompt of meta.value {row['meta']['value']!r}")
     if answer not in catalog.answer_set(task):
         problems.append(f"{where}: answer {answer!r} is not a {task} label or UNKNOWN")
     elif answer != row["meta"]["label"]:
@@ -85,15 +85,17 @@ def _check_column_row(catalog, where: str, row: dict, problems: list[str]) -> No
         return
     if system != column_system_prompt():
         problems.append(f"{where}: the system prompt differs from emstd.prompts.column_system_prompt(); rebuild the data")
+    headers = row["meta"]["headers"]
     try:
-        headers = json.loads(user.split("\nsamples: ")[0])
         mapping = json.loads(answer)
     except json.JSONDecodeError as exc:
-        problems.append(f"{where}: headers or answer are not valid JSON ({exc.msg})")
+        problems.append(f"{where}: the answer is not valid JSON ({exc.msg})")
         return
     if not isinstance(headers, list) or not isinstance(mapping, dict):
-        problems.append(f"{where}: headers must be a JSON list and the answer a JSON object")
+        problems.append(f"{where}: meta.headers must be a list and the answer a JSON object")
         return
+    if user != column_user_text(headers, row["meta"]["samples"]):
+        problems.append(f"{where}: the user text is not the prompt of meta.headers and meta.samples")
     extra = [k for k in mapping if k not in headers]
     if extra:
         problems.append(f"{where}: answer keys {extra} are not headers of the table")
@@ -136,10 +138,8 @@ def _check_leakage(loaded, problems: list[str]) -> None:
 
 
 def _headers(row) -> list[str]:
-    try:
-        return json.loads(row["messages"][1]["content"].split("\nsamples: ")[0])
-    except json.JSONDecodeError:
-        return []
+    headers = row["meta"]["headers"]
+    return headers if isinstance(headers, list) else []
 
 
 def _check_duplicates(loaded, problems: list[str]) -> None:

@@ -57,7 +57,7 @@ def build_column(catalog: Catalog, pools, seed: int, sizes: dict[str, int], fits
             attempts += 1
             row = _table_example(catalog, pools, split, rng)
             k = row["messages"][1]["content"]
-            headers = {fold(h) for h in row["meta"]["alias"].split("|")}
+            headers = {fold(h) for h in row["meta"]["headers"]}
             if k in seen or (split != "train" and headers & train_headers) or not fits(row["messages"]):
                 continue
             seen.add(k)
@@ -95,7 +95,8 @@ def _table_example(catalog: Catalog, pools, split: str, rng: random.Random) -> d
     answer = {h: t for h, t, _ in columns if t is not None}
     return {
         "messages": column_messages(headers, samples, answer),
-        "meta": {"task": task, "label": task, "alias": "|".join(headers), "aug": "samples" if samples else "headers"},
+        "meta": {"task": task, "label": task, "alias": "|".join(headers), "aug": "samples" if samples else "headers",
+                 "headers": headers, "samples": samples},
     }
 
 

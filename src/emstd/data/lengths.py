@@ -7,7 +7,7 @@ import numpy as np
 
 def token_lengths(conversations: list[list[dict]], tokenizer=None) -> list[int]:
     if tokenizer is None:
-        from emstd.dev.tokenizer import load_qwen25_tokenizer
+        from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
 
         tokenizer = load_qwen25_tokenizer()
     texts = [tokenizer.apply_chat_template(m, tokenize=False) for m in conversations]

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Iterator
 
 ROLES = ("system", "user", "assistant")
+# What each record carries besides its text: the inputs its prompt was made from, so that evaluation and checks
+# never parse them back out of the prompt.
+INPUT_KEYS = {"vehicle": ("value",), "pollutant": ("value",), "micro": ("headers", "samples"),
+              "macro": ("headers", "samples")}
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, object, str | None]]:
@@ -36,7 +40,8 @@ def record_problem(row, need_meta: bool = False) -> str | None:
         meta = row.get("meta")
         if not isinstance(meta, dict):
             return "a record needs 'meta' (object)"
-        missing = [k for k in ("task", "label", "alias", "aug") if k not in meta]
+        inputs = INPUT_KEYS.get(meta.get("task"), ())
+        missing = [k for k in ("task", "label", "alias", "aug", *inputs) if k not in meta]
         if missing:
             return f"meta lacks {missing}"
     return None

@@ -35,7 +35,7 @@ def build_unified(catalog: Catalog, pools, seed: int, variants_per_alias: int = 
                         out[split].append(
                             {
                                 "messages": unified_messages(task, text, label),
-                                "meta": {"task": task, "label": label, "alias": alias, "aug": aug},
+                                "meta": {"task": task, "label": label, "alias": alias, "aug": aug, "value": text},
                             }
                         )
     for split in SPLITS:

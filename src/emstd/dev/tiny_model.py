@@ -20,7 +20,7 @@ def build_tiny_model(seed: int = 0):
 
 
 def save_tiny_model(out: str | Path, seed: int = 0) -> Path:
-    from emstd.dev.tokenizer import load_qwen25_tokenizer
+    from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
     from emstd.io import atomic_dir
 
     out = Path(out)

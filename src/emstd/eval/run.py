@@ -12,14 +12,11 @@ import random
 import time
 from pathlib import Path
 
-import yaml
-
 from emstd.catalog import UNKNOWN
 from emstd.data.split import group_key
 from emstd.errors import EmstdError
 from emstd.eval import metrics as M
-
-DEFAULT_BASE = "Qwen/Qwen2.5-3B-Instruct"
+from emstd.train.config import load_config
 
 
 def resolve_target(target: str | Path) -> dict:
@@ -35,16 +32,17 @@ def resolve_target(target: str | Path) -> dict:
         raise EmstdError(f"{target}: neither an adapter dir (adapter_config.json) nor a run dir with final/. "
                          f"Train first (`emstd train CONFIG`) or point at checkpoint-N/.")
     config_file = next((p for p in (adapter / "run_config.yaml", target / "run_config.yaml") if p.exists()), None)
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8")) if config_file else {}
+    if config_file is None:
+        raise EmstdError(f"{adapter}: no run_config.yaml beside the adapter, so its base model and task are unknown. "
+                         f"Evaluate a directory written by `emstd train`.")
+    config = load_config(config_file, check_files=False)
     checkpoints = []
     if run_dir is not None:
         checkpoints = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
         checkpoints = [p for p in checkpoints if (p / "adapter_config.json").exists()]
-    train_file = str((config.get("data") or {}).get("train_file", ""))
     return {
         "adapter": adapter, "run_dir": run_dir, "checkpoints": checkpoints,
-        "base_model": config.get("base_model", DEFAULT_BASE), "gguf_file": config.get("gguf_file"),
-        "model": "column" if Path(train_file).name.startswith("column") else "unified",
+        "base_model": config.base_model, "gguf_file": config.gguf_file, "model": config.task,
     }
 
 
@@ -73,7 +71,7 @@ def predict_unified(backend, rows: list[dict]) -> list[dict]:
     records = []
     for task in ("vehicle", "pollutant"):
         subset = [r for r in rows if r["meta"]["task"] == task]
-        values = [r["messages"][1]["content"].split(" ", 1)[1] for r in subset]
+        values = [r["meta"]["value"] for r in subset]
         for r, v, a in zip(subset, values, backend.standardize_values(values, task)):
             records.append({"task": task, "input": v, "alias": r["meta"]["alias"], "gold": r["messages"][2]["content"],
                             "pred": a.standard or UNKNOWN, "confidence": a.confidence})
@@ -83,9 +81,7 @@ def predict_unified(backend, rows: list[dict]) -> list[dict]:
 def predict_column(backend, rows: list[dict]) -> list[dict]:
     records = []
     for r in rows:
-        parts = r["messages"][1]["content"].split("\nsamples: ")
-        headers = json.loads(parts[0])
-        samples = json.loads(parts[1]) if len(parts) > 1 else None
+        headers, samples = r["meta"]["headers"], r["meta"]["samples"]
         mapping = backend.map_columns(headers, samples, r["meta"]["task"])
         records.append({"headers": headers, "gold": json.loads(r["messages"][2]["content"]), "pred": mapping.mapping,
                         "valid_json": mapping.valid_json})
@@ -107,7 +103,7 @@ def run_eval(target, data_dir="data", split: str = "test", limit: int | None = N
              baselines: bool = True, checkpoints: bool = True, say=print) -> dict:
     from emstd.eval.report import write_report
     from emstd.infer.local import LocalBackend
-    from emstd.infer.standardizer import RulesBackend
+    from emstd.infer.rules import RulesBackend
 
     info = resolve_target(target)
     data_dir = Path(data_dir)

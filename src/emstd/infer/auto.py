@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
 from emstd.infer.rules import Answer
-from emstd.infer.standardizer import RulesBackend
+from emstd.infer.rules import RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative", "empty", "too_long"}
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from emstd.catalog import load_catalog
 from emstd.catalog.normalize import compact, fold, strip_wrappers
+from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
 from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
 
@@ -68,7 +69,7 @@ class ColumnRules:
         folded = fold(header)
         if not folded:
             return HeaderMatch(header, None, "empty", 1.0)
-        if len(header) > 200:
+        if len(header) > MAX_VALUE_CHARS:
             return HeaderMatch(header, None, "too_long", 1.0)
         bare = _strip_units(folded) or folded
         keys = []

@@ -9,6 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from emstd.defaults import DEFAULT_BASE_MODEL
 from emstd.errors import ConfigError
 
 
@@ -16,7 +17,7 @@ class BackendOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     backend: Literal["rules", "local", "remote", "auto"] = "rules"
-    base_model: str = "Qwen/Qwen2.5-3B-Instruct"
+    base_model: str = DEFAULT_BASE_MODEL
     gguf_file: str | None = None
     unified_adapter: str | None = None
     column_adapter: str | None = None
@@ -67,7 +68,7 @@ def load_options(config_file: str | None = None, **overrides) -> BackendOptions:
 
 
 def make_backend(opts: BackendOptions):
-    from emstd.infer.standardizer import RulesBackend
+    from emstd.infer.rules import RulesBackend
 
     if opts.backend == "rules":
         return RulesBackend()

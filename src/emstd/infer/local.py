@@ -17,32 +17,21 @@ from emstd.errors import EmstdError
 from emstd.infer.column_answer import model_column_mapping, parse_column_answer
 from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.constrained import AnswerTrie, constrained_generate
-from emstd.infer.rules import MAX_VALUE_CHARS, Answer
+from emstd.defaults import COLUMN_MAX_NEW_TOKENS, MAX_HEADERS, MAX_VALUE_CHARS
+from emstd.infer.rules import Answer
 from emstd.prompts import column_messages, unified_messages
 
-MAX_HEADER_CHARS = 200
-MAX_HEADERS = 200
-COLUMN_MAX_NEW_TOKENS = 384
 
 
 def load_for_inference(base_model: str, gguf_file: str | None = None):
-    """(tokenizer, model) for generation: bf16 on a GPU that has it, fp32 on CPU; same sources as training."""
+    """(tokenizer, model) for generation: bf16 on a GPU that has it, fp32 on CPU; loaded as training loads them."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from emstd.train.config import resolve_local_dir
+    from emstd.hf import load_causal_lm, load_tokenizer
 
-    source = str(resolve_local_dir(base_model) or base_model)
-    kwargs = {"gguf_file": gguf_file} if gguf_file else {}
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-        dtype = torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, **kwargs)
-    except OSError as exc:
-        raise EmstdError(f"base model {base_model!r} could not be loaded: {str(exc).splitlines()[0]}. "
-                         f"Give a local model directory or a hub id this machine can reach.") from exc
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token  # generation masks padding by attention, never by id
+    tokenizer = load_tokenizer(base_model, gguf_file, padding_side="left")  # batched generation pads on the left
+    dtype = torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+    model = load_causal_lm(base_model, gguf_file, dtype=dtype)
     if torch.cuda.is_available():
         model.to("cuda")
     return tokenizer, model
@@ -131,24 +120,15 @@ class LocalBackend:
     # --- values -------------------------------------------------------------------------------------------
 
     def standardize_values(self, values: list[str], task: str) -> list[Answer]:
-        answers: list[Answer | None] = [None] * len(values)
-        todo = []
-        for i, v in enumerate(values):
-            if not v.strip():
-                answers[i] = Answer(v, None, "empty", 1.0)
-            elif len(v) > MAX_VALUE_CHARS:  # never sent to the model
-                answers[i] = Answer(v, None, "too_long", 1.0)
-            else:
-                todo.append(i)
-        if todo:
-            prompts = [self._render(unified_messages(task, values[i])) for i in todo]
-            with self.lock, self._use("unified"):
-                results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
-                self.model_calls += 1
-            for i, (label, confidence) in zip(todo, results):
-                standard = None if label in (None, UNKNOWN) else label
-                answers[i] = Answer(values[i], standard, "model", confidence)
-        return answers
+        """Constrained answers for values the Standardizer let through (never empty or over-long)."""
+        if not values:
+            return []
+        prompts = [self._render(unified_messages(task, v)) for v in values]
+        with self.lock, self._use("unified"):
+            results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
+            self.model_calls += 1
+        return [Answer(v, None if label in (None, UNKNOWN) else label, "model", confidence)
+                for v, (label, confidence) in zip(values, results)]
 
     def _render(self, messages: list[dict]) -> str:
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -156,7 +136,7 @@ class LocalBackend:
     # --- columns ------------------------------------------------------------------------------------------
 
     def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
-        safe = [h for h in headers if len(h) <= MAX_HEADER_CHARS][:MAX_HEADERS]
+        safe = [h for h in headers if len(h) <= MAX_VALUE_CHARS][:MAX_HEADERS]
         text, confidence = self._generate_column(safe, samples)
         targets = self.catalog.column_targets(task) if task else self.catalog.column_targets()
         mapping, problems = parse_column_answer(text, safe, targets)
@@ -173,7 +153,6 @@ class LocalBackend:
         short = {h: [str(x)[:30] for x in (samples or {}).get(h, [])[:3]] for h in headers} if samples else None
         prompt = self._render(column_messages(headers, short))
         with self.lock, self._use("column"):
-            self.tokenizer.padding_side = "left"
             enc = self.tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(self.model.device)
             with torch.no_grad():
                 out = self.model.generate(

@@ -13,7 +13,7 @@ from emstd.catalog import UNKNOWN, load_catalog
 from emstd.errors import EmstdError
 from emstd.infer.column_answer import column_json_schema, model_column_mapping, parse_column_answer
 from emstd.infer.column_rules import ColumnMapping, default_column_rules
-from emstd.infer.rules import MAX_VALUE_CHARS, Answer
+from emstd.infer.rules import Answer
 from emstd.prompts import column_messages, unified_messages
 
 
@@ -71,10 +71,6 @@ class RemoteBackend:
         choices = self.catalog.answer_set(task)
 
         def one(v: str) -> Answer:
-            if not v.strip():
-                return Answer(v, None, "empty", 1.0)
-            if len(v) > MAX_VALUE_CHARS:
-                return Answer(v, None, "too_long", 1.0)
             text, confidence = self._chat("unified", unified_messages(task, v),
                                           {"structured_outputs": {"choice": choices}}, 16)
             text = text.strip()

@@ -14,8 +14,7 @@ from rapidfuzz import fuzz, process
 
 from emstd.catalog import Catalog, load_catalog
 from emstd.catalog.normalize import candidate_keys, compact, fold, strip_wrappers
-
-MAX_VALUE_CHARS = 200  # longer cells are not names; answered None without any matching (or any model call)
+from emstd.defaults import MAX_VALUE_CHARS
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
@@ -32,6 +31,15 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def guard(text: str) -> Answer | None:
+    """The answer for an input no matcher or model should see (empty, or too long to be a name), else None."""
+    if not text.strip():
+        return Answer(text, None, "empty", 1.0)
+    if len(text) > MAX_VALUE_CHARS:
+        return Answer(text, None, "too_long", 1.0)
+    return None
 
 
 # --- structured rules: codes that follow a scheme rather than a list -----------------------------------------
@@ -77,10 +85,9 @@ class RulesEngine:
 
     def standardize(self, value, task: str) -> Answer:
         text = "" if value is None else str(value)
-        if not text.strip():
-            return Answer(text, None, "empty", 1.0)
-        if len(text) > MAX_VALUE_CHARS:
-            return Answer(text, None, "too_long", 1.0)
+        guarded = guard(text)  # the engine is also called directly (fleet-mix headers, value-column detection)
+        if guarded is not None:
+            return guarded
         found = self.match(text, task)
         if found is None:
             return Answer(text, None, "no_match", 0.0)
@@ -187,5 +194,19 @@ def default_engine() -> RulesEngine:
     return RulesEngine()
 
 
-def standardize(value, task: str) -> Answer:
-    return default_engine().standardize(value, task)
+class RulesBackend:
+    """The rules as a Standardizer backend: values by the engine, column maps by the column rules."""
+
+    name = "rules"
+
+    def __init__(self, engine: RulesEngine | None = None):
+        from emstd.infer.column_rules import ColumnRules
+
+        self.engine = engine or default_engine()
+        self.columns = ColumnRules(self.engine)
+
+    def standardize_values(self, values: list[str], task: str) -> list[Answer]:
+        return [self.engine.standardize(v, task) for v in values]
+
+    def map_columns(self, headers, samples=None, task=None):
+        return self.columns.map_columns(headers, samples, task)

@@ -1,7 +1,7 @@
 """The Standardizer: one object behind the CLI, the Python API and the HTTP service.
 
-A backend answers values and column maps; the Standardizer adds what every backend needs: de-duplication of
-inputs, an LRU cache keyed by backend, and whole-table standardization.
+A backend answers values and column maps; the Standardizer adds what every backend needs: the guard on inputs
+no backend should see (empty, too long), de-duplication of inputs and an LRU cache keyed by backend.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Protocol
 
-from emstd.infer.column_rules import ColumnMapping, ColumnRules
-from emstd.infer.rules import Answer, RulesEngine, default_engine
+from emstd.infer.column_rules import ColumnMapping
+from emstd.infer.rules import Answer, RulesBackend, guard
 
 CACHE_SIZE = 100_000
 
@@ -23,20 +23,6 @@ class Backend(Protocol):
     def map_columns(self, headers: list[str], samples: dict | None, task: str | None) -> ColumnMapping: ...
 
 
-class RulesBackend:
-    name = "rules"
-
-    def __init__(self, engine: RulesEngine | None = None):
-        self.engine = engine or default_engine()
-        self.columns = ColumnRules(self.engine)
-
-    def standardize_values(self, values: list[str], task: str) -> list[Answer]:
-        return [self.engine.standardize(v, task) for v in values]
-
-    def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
-        return self.columns.map_columns(headers, samples, task)
-
-
 class Standardizer:
     def __init__(self, backend: Backend | None = None, cache_size: int = CACHE_SIZE):
         self.backend = backend or RulesBackend()
@@ -45,13 +31,18 @@ class Standardizer:
         self.stats = {"cache_hits": 0, "backend_answers": 0}
 
     def standardize(self, values: list, task: str) -> list[Answer]:
-        """Answers in input order. Each distinct value reaches the backend at most once (until evicted)."""
+        """Answers in input order. Each distinct value reaches the backend at most once (until evicted); empty and
+        over-long values never reach it."""
         texts = ["" if v is None else str(v) for v in values]
+        found: dict[str, Answer] = {}
         missing = []
         for t in dict.fromkeys(texts):
             k = (self.backend.name, task, t)
-            if k in self._cache:
+            if (guarded := guard(t)) is not None:
+                found[t] = guarded
+            elif k in self._cache:
                 self._cache.move_to_end(k)
+                found[t] = self._cache[k]
             else:
                 missing.append(t)
         self.stats["cache_hits"] += len(texts) - len(missing)
@@ -59,14 +50,9 @@ class Standardizer:
             answers = self.backend.standardize_values(missing, task)
             self.stats["backend_answers"] += len(missing)
             for t, a in zip(missing, answers):
+                found[t] = a
                 self._remember((self.backend.name, task, t), a)
-        out = []
-        for t in texts:
-            a = self._cache.get((self.backend.name, task, t))
-            if a is None:  # evicted between the two loops (only when one call has more distinct values than the cache)
-                a = self.backend.standardize_values([t], task)[0]
-            out.append(a)
-        return out
+        return [found[t] for t in texts]
 
     def standardize_one(self, value, task: str) -> Answer:
         return self.standardize([value], task)[0]

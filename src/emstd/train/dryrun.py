@@ -15,7 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 from emstd.errors import EmstdError
-from emstd.train.config import QWEN25_3B, TrainConfig, resolve_local_dir
+from emstd.defaults import DEFAULT_BASE_MODEL
+from emstd.hf import resolve_local_dir
+from emstd.train.config import TrainConfig
 
 GIB = 2**30
 MIB = 2**20
@@ -25,9 +27,9 @@ def model_config(cfg: TrainConfig):
     """(config, where it came from), never touching the network."""
     from transformers import AutoConfig
 
-    if cfg.base_model.lower() == QWEN25_3B.lower():
+    if cfg.base_model.lower() == DEFAULT_BASE_MODEL.lower():
         data = json.loads(resources.files("emstd.train").joinpath("qwen2.5-3b-instruct.json").read_text())
-        return AutoConfig.for_model(**data), f"the shipped {QWEN25_3B} config"
+        return AutoConfig.for_model(**data), f"the shipped {DEFAULT_BASE_MODEL} config"
     local = resolve_local_dir(cfg.base_model)
     kwargs = {"gguf_file": cfg.gguf_file} if cfg.gguf_file else {}
     if local is not None:

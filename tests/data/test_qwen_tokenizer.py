@@ -1,4 +1,4 @@
-from emstd.dev.tokenizer import FIRST_SPECIAL_ID, QWEN_DEFAULT_SYSTEM, load_qwen25_tokenizer
+from emstd.data.qwen_tokenizer import FIRST_SPECIAL_ID, QWEN_DEFAULT_SYSTEM, load_qwen25_tokenizer
 
 
 def test_ids_match_qwen25():
