@@ -39,7 +39,7 @@ def rss_mb() -> float:
 
 
 def seed_features(messages, tokenizer, max_length):
-    """The seed's preprocess_function, as written (TRAINING_STRATEGY.zh.md)."""
+    """The seed's preprocess_function, as the seed recipe writes it (docs/training.md)."""
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
     enc = tokenizer(text, max_length=max_length, truncation=True, padding="max_length")
     labels = [-100 if t == tokenizer.pad_token_id else t for t in enc["input_ids"]]

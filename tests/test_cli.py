@@ -1,4 +1,4 @@
-"""The CLI contracts of DESIGN.md §3, run as a user runs them (a subprocess)."""
+"""The CLI contracts of docs/design.md, run as a user runs them (a subprocess)."""
 
 import json
 import subprocess

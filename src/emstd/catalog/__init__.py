@@ -87,16 +87,10 @@ class Catalog:
     def aliases(self, task: str) -> dict[str, list[str]]:
         """label -> its aliases (raw spellings), for the dataset builder."""
         items = {"vehicle": self.vehicles, "pollutant": self.pollutants, "column": self.fields}[task]
-        return {(i.name if task == "column" else i.label): i.all_aliases() for i in items}
+        return {i.standard: i.all_aliases() for i in items}
 
     def negative_names(self, task: str) -> list[str]:
         return list(getattr(self.negatives, task))
-
-    def vehicle_by_label(self, label: str) -> SourceType:
-        return next(v for v in self.vehicles if v.label == label)
-
-    def field_by_name(self, name: str) -> StandardField:
-        return next(f for f in self.fields if f.name == name)
 
     # --- construction checks ------------------------------------------------------------------------------
 
@@ -105,7 +99,7 @@ class Catalog:
         index: dict[str, str | None] = {}
         origin: dict[str, str] = {}
         for item in items:
-            label = item.name if task == "column" else item.label
+            label = item.standard
             # the label itself and the MOVES id are always aliases
             names = [label] + item.all_aliases()
             distinct = set()

@@ -15,41 +15,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SourceType(_Strict):
+class _Named(_Strict):
+    """A standard value with its Chinese name, a description, and `aliases`: naming family -> names."""
+
+    zh: str
+    description: str
+    aliases: dict[str, list[str]]
+
+    def all_aliases(self) -> list[str]:
+        return [a for names in self.aliases.values() for a in names]
+
+
+class SourceType(_Named):
     """A MOVES source type. `aliases` maps a naming family (moves, fhwa, cn_registration, ...) to its names."""
 
     id: int
     label: str
-    zh: str
-    description: str
-    aliases: dict[str, list[str]]
 
-    def all_aliases(self) -> list[str]:
-        return [a for names in self.aliases.values() for a in names]
+    @property
+    def standard(self) -> str:
+        return self.label
 
 
-class Pollutant(_Strict):
+class Pollutant(_Named):
     label: str
-    zh: str
-    description: str
-    aliases: dict[str, list[str]]
 
-    def all_aliases(self) -> list[str]:
-        return [a for names in self.aliases.values() for a in names]
+    @property
+    def standard(self) -> str:
+        return self.label
 
 
-class StandardField(_Strict):
+class StandardField(_Named):
     """A standard column of a micro (second-by-second) or macro (road-link) emission calculation."""
 
     name: str
     task: TableTask
     unit: str | None
-    zh: str
-    description: str
-    aliases: dict[str, list[str]]
 
-    def all_aliases(self) -> list[str]:
-        return [a for names in self.aliases.values() for a in names]
+    @property
+    def standard(self) -> str:
+        return self.name
 
 
 class Decision(_Strict):

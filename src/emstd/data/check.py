@@ -1,7 +1,7 @@
 """`emstd data check DIR`: everything training relies on, checked before a GPU hour is spent.
 
 Returns a list of problems (empty = fine), each naming the file and line. Checks: JSON format and the record
-contract (DESIGN.md §3), the system prompts, answers inside the label set (unified) or parseable JSON whose keys
+contract (docs/design.md), the system prompts, answers inside the label set (unified) or parseable JSON whose keys
 are input headers and whose values are allowed fields (column), every label in every split, no alias shared
 between train and test (by normalized key), no duplicate inputs, and every example within the seed's max_length
 in Qwen2.5 tokens.
@@ -61,14 +61,24 @@ def _read_jsonl(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
     return rows
 
 
-def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> None:
-    system, user, answer = (m["content"] for m in row["messages"])
+def _known_task_and_prompt(where: str, row: dict, tasks: tuple[str, str], system_prompt, problems) -> bool:
+    """Whether the record's task is one of `tasks` (else nothing more can be checked); also checks the system
+    prompt is the current one."""
     task = row["meta"]["task"]
-    if task not in ("vehicle", "pollutant"):
-        problems.append(f"{where}: meta.task {task!r} is not vehicle or pollutant")
+    if task not in tasks:
+        problems.append(f"{where}: meta.task {task!r} is not {' or '.join(tasks)}")
+        return False
+    if row["messages"][0]["content"] != system_prompt():
+        problems.append(f"{where}: the system prompt differs from emstd.prompts.{system_prompt.__name__}(); "
+                        f"rebuild the data")
+    return True
+
+
+def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> None:
+    if not _known_task_and_prompt(where, row, ("vehicle", "pollutant"), unified_system_prompt, problems):
         return
-    if system != unified_system_prompt():
-        problems.append(f"{where}: the system prompt differs from emstd.prompts.unified_system_prompt(); rebuild the data")
+    _, user, answer = (m["content"] for m in row["messages"])
+    task = row["meta"]["task"]
     if user != unified_user_text(task, row["meta"]["value"]):
         problems.append(f"{where}: the user text is not the prompt of meta.value {row['meta']['value']!r}")
     if answer not in catalog.answer_set(task):
@@ -78,13 +88,10 @@ def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> N
 
 
 def _check_column_row(catalog, where: str, row: dict, problems: list[str]) -> None:
-    system, user, answer = (m["content"] for m in row["messages"])
-    task = row["meta"]["task"]
-    if task not in ("micro", "macro"):
-        problems.append(f"{where}: meta.task {task!r} is not micro or macro")
+    if not _known_task_and_prompt(where, row, ("micro", "macro"), column_system_prompt, problems):
         return
-    if system != column_system_prompt():
-        problems.append(f"{where}: the system prompt differs from emstd.prompts.column_system_prompt(); rebuild the data")
+    _, user, answer = (m["content"] for m in row["messages"])
+    task = row["meta"]["task"]
     headers = row["meta"]["headers"]
     try:
         mapping = json.loads(answer)

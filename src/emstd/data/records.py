@@ -1,4 +1,4 @@
-"""Reading dataset records (DESIGN.md §3): one JSONL reader and one record check, shared by `emstd data check`
+"""Reading dataset records (docs/design.md, "Contracts"): one JSONL reader and one record check, shared by `emstd data check`
 and training, so both accept and refuse the same files with the same words."""
 
 from __future__ import annotations

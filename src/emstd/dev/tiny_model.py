@@ -1,4 +1,4 @@
-"""A tiny random Qwen2 model with the real Qwen2.5 tokenizer, built offline (DESIGN.md §7), for tests."""
+"""A tiny random Qwen2 model with the real Qwen2.5 tokenizer, built offline (docs/design.md, "Working offline"), for tests."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 
 from emstd.catalog import UNKNOWN
 
-# The origin project's targets on its own test split (DESIGN.md §1), shown pass/fail in every report.
+# The origin project's targets on its own test split (docs/design.md, "origin"), shown pass/fail in every report.
 TARGETS = {"vehicle_accuracy": 0.95, "pollutant_accuracy": 0.98, "column_exact_table": 0.90}
 CALIBRATION_EDGES = [0.0, 0.5, 0.7, 0.9, 0.97, 1.0000001]
 

@@ -40,7 +40,7 @@ class ColumnMapping:
     valid_json: bool = True  # False when a model's answer did not parse and rules stood in (for evaluation)
 
     def to_dict(self) -> dict:
-        """The `map-columns --json` contract (DESIGN.md §3), plus methods and notes."""
+        """The `map-columns --json` contract (docs/design.md), plus methods and notes."""
         return {
             "task": self.task, "mapping": self.mapping, "units": self.units, "confidence": self.confidence,
             "methods": self.methods, "notes": self.notes,

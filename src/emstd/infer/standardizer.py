@@ -54,9 +54,6 @@ class Standardizer:
                 self._remember((self.backend.name, task, t), a)
         return [found[t] for t in texts]
 
-    def standardize_one(self, value, task: str) -> Answer:
-        return self.standardize([value], task)[0]
-
     def map_columns(self, headers: list[str], samples: dict | None = None, task: str | None = None) -> ColumnMapping:
         return self.backend.map_columns(list(headers), samples, task)
 

@@ -1,6 +1,6 @@
 """Units of the standard fields: spellings in headers, detection from value ranges, and conversion.
 
-Every field has one standard unit (DESIGN.md §4). A source column may use another; the header usually says so
+Every field has one standard unit (docs/design.md, "Domain facts"). A source column may use another; the header usually says so
 ("车速(mph)", "speed_fps", "路段长度/m") and, when it does not, the values sometimes do (epoch milliseconds,
 0–1 fractions). Conversion is a linear factor except slope in degrees (tan) and epoch time (offset).
 """

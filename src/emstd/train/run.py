@@ -1,6 +1,6 @@
 """`emstd train`: config -> tokenize + mask -> Trainer + PEFT -> run dir. One linear function, top to bottom.
 
-Run dir (DESIGN.md §3): checkpoint-N/ (Trainer's), final/ (the best checkpoint's adapter by eval_loss, the
+Run dir (docs/design.md, "Contracts"): checkpoint-N/ (Trainer's), final/ (the best checkpoint's adapter by eval_loss, the
 tokenizer and run_config.yaml, written atomically), metrics.jsonl, loss.png, run_config.yaml.
 Works unchanged under `accelerate launch -m emstd.cli train ...` (data-parallel): only the main process writes
 the files that are not checkpoints.

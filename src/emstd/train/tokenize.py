@@ -26,7 +26,7 @@ IGNORE_INDEX = -100
 
 
 class DataFormatError(InputFileError):
-    """A training file is not the dataset format of DESIGN.md §3."""
+    """A training file is not the dataset record format (docs/design.md, "Contracts")."""
 
 
 def read_records(path: str | Path, limit: int | None = None, seed: int = 0) -> list[dict]:
