@@ -49,10 +49,7 @@ class BackendFlags:
     def standardizer(self, say=lambda message: None):
         from emstd.infer.factory import make_standardizer
 
-        opts = self.load()
-        if opts.backend not in ("rules", "auto"):
-            say(f"[backend] {opts.backend}: loading")
-        return make_standardizer(opts)
+        return make_standardizer(self.load(), say)
 
 
 def backend_options(command):

@@ -5,6 +5,9 @@ This module imports nothing from emstd, so any layer may import it.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 # The production base model of both adapters (docs/training.md).
 DEFAULT_BASE_MODEL = "Qwen/Qwen2.5-3B-Instruct"
 
@@ -19,3 +22,9 @@ MAX_HEADERS = 200
 MAX_LENGTH = {"unified": 256, "column": 512}
 # Tokens a column model may generate for one table (a mapping of ~40 headers fits in ~300).
 COLUMN_MAX_NEW_TOKENS = 384
+
+
+def cache_root() -> Path:
+    """Where emstd caches what it builds once (the Qwen2.5 tokenizer, retrieval indexes): EMSTD_CACHE, else
+    ~/.cache/emstd."""
+    return Path(os.environ.get("EMSTD_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "emstd"))

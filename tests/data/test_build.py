@@ -51,8 +51,10 @@ def test_every_label_in_every_split(dataset_dir):
 def test_record_contract(dataset_dir):
     row = _rows(dataset_dir, "unified_train.jsonl")[0]
     assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant"]
-    assert set(row["meta"]) == {"task", "label", "alias", "aug", "value"}
-    assert row["messages"][1]["content"] == f"[{row['meta']['task']}] {row['meta']['value']}"
+    assert set(row["meta"]) == {"task", "label", "alias", "aug", "value", "candidates"}
+    first = row["messages"][1]["content"].split("\n")[0]
+    assert first == f"[{row['meta']['task']}] {row['meta']['value']}"
+    assert len(row["meta"]["candidates"]) == 3
     col = _rows(dataset_dir, "column_train.jsonl")[0]
     assert set(col["meta"]) == {"task", "label", "alias", "aug", "headers", "samples"}
     headers = col["meta"]["headers"]

@@ -10,14 +10,15 @@ class RecordingModel:
     name = "fake"
 
     def __init__(self, roles=("unified", "column")):
-        self.values, self.tables = [], []
+        self.values, self.tables, self.retrieved = [], [], []
         self.roles = roles
 
     def can(self, role):
         return role in self.roles
 
-    def standardize_values(self, values, task):
+    def standardize_values(self, values, task, retrieved=None):
         self.values.append(list(values))
+        self.retrieved.append(retrieved)
         return [Answer(v, "Passenger Car", "model", 0.8) for v in values]
 
     def map_columns(self, headers, samples=None, task=None):
@@ -56,3 +57,56 @@ def test_a_model_without_a_column_adapter_leaves_tables_to_rules():
     model = RecordingModel(roles=("unified",))
     m = AutoBackend(model).map_columns(["路段长度", "zzz_key"])
     assert model.tables == [] and m.mapping["zzz_key"] is None
+
+
+class FakeIndex:
+    """Retrieval double: the nearest label is a fixed one, with a fixed confidence."""
+
+    def __init__(self, label="Transit Bus", confidence=0.95, threshold=0.5):
+        from emstd.data.retrieval import Calibration
+
+        self.label, self.confidence, self.searched = label, confidence, []
+        self.calibration = {t: Calibration(1, 1, 0, threshold, 1.0, 1) for t in ("vehicle", "pollutant", "column")}
+
+    def search(self, values, task, k=3):
+        from emstd.data.retrieval import Candidate, Retrieved
+
+        self.searched.append(list(values))
+        return [Retrieved((Candidate(self.label, "alias", 0.9),), self.confidence) for _ in values]
+
+    def answer(self, retrieved, task):
+        return retrieved.label if retrieved.confidence >= self.calibration[task].threshold else None
+
+
+def test_nothing_is_loaded_for_a_batch_the_rules_settle():
+    from emstd.infer.auto import Lazy
+
+    built = []
+    model = Lazy(lambda: built.append("model") or RecordingModel())
+    index = Lazy(lambda: built.append("retrieval") or FakeIndex())
+    auto = AutoBackend(model, index, model_roles=("unified",))
+    answers = Standardizer(auto).standardize(["重卡", "自行车", "CNG 公交车", ""], "vehicle")
+    assert built == [] and [a.method for a in answers][:2] == ["exact", "negative"]
+
+
+def test_retrieval_settles_what_it_is_sure_of_and_the_model_gets_the_rest_with_candidates():
+    from emstd.infer.auto import Lazy
+
+    built = []
+    model = Lazy(lambda: built.append("model") or RecordingModel())
+    sure = AutoBackend(model, FakeIndex(confidence=0.95), model_roles=("unified",), model_threshold=0.9)
+    answers = sure.standardize_values(["blorptruckish"], "vehicle")
+    assert answers[0].standard == "Transit Bus" and answers[0].method == "retrieval" and built == []
+    unsure = AutoBackend(model, FakeIndex(confidence=0.6), model_roles=("unified",), model_threshold=0.9)
+    answers = unsure.standardize_values(["blorptruckish"], "vehicle")
+    assert answers[0].method == "model" and built == ["model"]
+    recorded = model.get()
+    assert recorded.values == [["blorptruckish"]] and recorded.retrieved[0][0].candidates[0].label == "Transit Bus"
+
+
+def test_without_a_model_retrieval_below_its_threshold_abstains():
+    auto = AutoBackend(retrieval=FakeIndex(confidence=0.3, threshold=0.5))
+    answer = auto.standardize_values(["blorptruckish"], "vehicle")[0]
+    assert answer.standard is None and answer.method == "retrieval"
+    auto = AutoBackend(retrieval=FakeIndex(confidence=0.7, threshold=0.5))
+    assert auto.standardize_values(["blorptruckish"], "vehicle")[0].standard == "Transit Bus"

@@ -38,7 +38,7 @@ def test_serve_runs_answers_and_stops():
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        assert health is not None and health.json() == {"status": "ready", "backend": "rules"}, proc.poll()
+        assert health is not None and health.json() == {"status": "ready", "backend": "auto"}, proc.poll()
         auth = {"Authorization": f"Bearer {KEY}"}
         ok = httpx.post(f"{base}/v1/standardize", json={"task": "pollutant", "values": ["氮氧化物", "CH4"]},
                         headers=auth, timeout=10)

@@ -6,6 +6,8 @@ builds the exact-match indices the rules engine and the dataset builder use.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -62,8 +64,7 @@ class Catalog:
 
     def labels(self, task: Task) -> list[str]:
         """Standard labels of a task, in catalog order (vehicles by MOVES id)."""
-        items = self.vehicles if task == "vehicle" else self.pollutants
-        return [item.label for item in items]
+        return [item.label for item in self.items(task)]
 
     def answer_set(self, task: Task) -> list[str]:
         """Every answer the unified model may give for a task: the labels plus UNKNOWN."""
@@ -86,11 +87,22 @@ class Catalog:
 
     def aliases(self, task: str) -> dict[str, list[str]]:
         """label -> its aliases (raw spellings), for the dataset builder."""
-        items = {"vehicle": self.vehicles, "pollutant": self.pollutants, "column": self.fields}[task]
-        return {i.standard: i.all_aliases() for i in items}
+        return {i.standard: i.all_aliases() for i in self.items(task)}
 
     def negative_names(self, task: str) -> list[str]:
         return list(getattr(self.negatives, task))
+
+    def items(self, task: str) -> list:
+        """The standard values of a task ("vehicle", "pollutant" or "column": the fields)."""
+        return {"vehicle": self.vehicles, "pollutant": self.pollutants, "column": self.fields}[task]
+
+    def fingerprint(self) -> str:
+        """A hash of everything that answers names (values, aliases, negatives): caches built from the catalog
+        (the retrieval index) are keyed by it, so a changed catalog never meets a stale cache."""
+        content = {task: [item.model_dump() for item in self.items(task)] for task in ("vehicle", "pollutant", "column")}
+        content["negatives"] = self.negatives.model_dump()
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # --- construction checks ------------------------------------------------------------------------------
 

@@ -155,8 +155,8 @@ def key(text: str) -> str:
     return compact(fold(text))
 
 
-def candidate_keys(text: str, task: str) -> list[str]:
-    """Keys to try in order, from the literal input to the most stripped one, without repeats.
+def candidate_forms(text: str, task: str) -> list[str]:
+    """Readable forms of an input, from the literal (folded) one to the most stripped one, without repeats.
 
     `task` is "vehicle", "pollutant" or "column"; only vehicles lose modifiers.
     """
@@ -164,9 +164,9 @@ def candidate_keys(text: str, task: str) -> list[str]:
     forms = [folded, strip_wrappers(folded)]
     if task == "vehicle":
         forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
-    seen: list[str] = []
-    for form in forms:
-        k = compact(form)
-        if k and k not in seen:
-            seen.append(k)
-    return seen
+    return [f for f in dict.fromkeys(forms) if f]
+
+
+def candidate_keys(text: str, task: str) -> list[str]:
+    """Exact-match keys to try in order (the compacted candidate_forms), without repeats."""
+    return [k for k in dict.fromkeys(compact(f) for f in candidate_forms(text, task)) if k]

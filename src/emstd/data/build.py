@@ -7,7 +7,7 @@ from pathlib import Path
 from emstd.catalog import load_catalog
 from emstd.defaults import MAX_LENGTH
 from emstd.data.column import build_column, column_pools
-from emstd.data.split import SPLITS
+from emstd.data.split import SPLITS, one_split_per_key
 from emstd.data.unified import build_unified, unified_pools
 from emstd.data.lengths import percentiles, token_lengths
 from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
@@ -22,14 +22,14 @@ def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
 
     progress("splitting aliases by name (85/10/5, stratified per label)")
     upools = unified_pools(catalog, seed)
-    progress("building unified examples")
+    progress("building unified examples, with retrieval candidates from an index of the train split")
     unified = build_unified(catalog, upools, seed)
-    unified = _drop_cross_split_duplicates(unified)
     progress("building column examples")
     cpools = column_pools(catalog, upools["vehicle"], seed)
     tokenizer = load_qwen25_tokenizer()
     fits = lambda messages: token_lengths([messages], tokenizer)[0] <= MAX_LENGTH["column"]  # noqa: E731
-    column = _drop_cross_split_duplicates(build_column(catalog, cpools, seed, COLUMN_SIZES, fits))
+    column = one_split_per_key(build_column(catalog, cpools, seed, COLUMN_SIZES, fits),
+                               lambda r: r["messages"][1]["content"])
 
     progress("measuring token lengths with the Qwen2.5 tokenizer")
     stats = {"seed": seed, "unified": _stats(unified, tokenizer), "column": _stats(column, tokenizer)}
@@ -39,16 +39,6 @@ def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
         write_jsonl_atomic(out_dir / f"column_{split}.jsonl", column[split])
     write_json_atomic(out_dir / "stats.json", stats)
     return stats
-
-
-def _drop_cross_split_duplicates(data: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """An input text in two splits would leak; test keeps it, then eval, then train."""
-    seen: set[str] = set()
-    out = {}
-    for split in ("test", "eval", "train"):
-        out[split] = [r for r in data[split] if r["messages"][1]["content"] not in seen]
-        seen.update(r["messages"][1]["content"] for r in out[split])
-    return {s: out[s] for s in SPLITS}
 
 
 def _stats(data: dict[str, list[dict]], tokenizer) -> dict:

@@ -79,8 +79,9 @@ def _check_unified_row(catalog, where: str, row: dict, problems: list[str]) -> N
         return
     _, user, answer = (m["content"] for m in row["messages"])
     task = row["meta"]["task"]
-    if user != unified_user_text(task, row["meta"]["value"]):
-        problems.append(f"{where}: the user text is not the prompt of meta.value {row['meta']['value']!r}")
+    if user != unified_user_text(task, row["meta"]["value"], row["meta"]["candidates"]):
+        problems.append(f"{where}: the user text is not the prompt of meta.value {row['meta']['value']!r} "
+                        f"and meta.candidates")
     if answer not in catalog.answer_set(task):
         problems.append(f"{where}: answer {answer!r} is not a {task} label or UNKNOWN")
     elif answer != row["meta"]["label"]:

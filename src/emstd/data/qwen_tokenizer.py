@@ -55,8 +55,9 @@ def tiktoken_file() -> Path:
 
 
 def default_cache_dir() -> Path:
-    root = os.environ.get("EMSTD_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "emstd")
-    return Path(root) / "qwen2.5-tokenizer"
+    from emstd.defaults import cache_root
+
+    return cache_root() / "qwen2.5-tokenizer"
 
 
 def build_qwen25_tokenizer():

@@ -10,7 +10,7 @@ from typing import Iterator
 ROLES = ("system", "user", "assistant")
 # What each record carries besides its text: the inputs its prompt was made from, so that evaluation and checks
 # never parse them back out of the prompt.
-INPUT_KEYS = {"vehicle": ("value",), "pollutant": ("value",), "micro": ("headers", "samples"),
+INPUT_KEYS = {"vehicle": ("value", "candidates"), "pollutant": ("value", "candidates"), "micro": ("headers", "samples"),
               "macro": ("headers", "samples")}
 
 

@@ -41,3 +41,27 @@ def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int) 
         parts = {"test": keys[:n_test], "eval": keys[n_test : n_test + n_eval], "train": keys[n_test + n_eval :]}
         out[label] = {s: sorted(a for k in parts[s] for a in groups[k]) for s in SPLITS}
     return out
+
+
+def task_pools(catalog, task: str, seed: int) -> dict[str, dict[str, list[str]]]:
+    """label -> split -> aliases for one task ("vehicle", "pollutant" or "column"): each standard value's name and
+    aliases, and the task's negatives under UNKNOWN."""
+    from emstd.catalog import UNKNOWN
+
+    by_label = {item.standard: [item.standard, *item.all_aliases()] for item in catalog.items(task)}
+    by_label[UNKNOWN] = catalog.negative_names(task)
+    return split_aliases(by_label, task, seed)
+
+
+def one_split_per_key(data: dict[str, list], key) -> dict[str, list]:
+    """Each key(row) in one split only, else it would leak: test keeps it, then eval, then train (first kept)."""
+    seen: set = set()
+    out = {}
+    for split in ("test", "eval", "train"):
+        out[split] = []
+        for row in data[split]:
+            k = key(row)
+            if k not in seen:
+                seen.add(k)
+                out[split].append(row)
+    return {s: out[s] for s in SPLITS}

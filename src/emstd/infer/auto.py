@@ -1,48 +1,146 @@
-"""The `auto` backend: rules first, the model only for what rules cannot settle.
+"""The `auto` backend, the default: rules -> retrieval -> model, each only for what the layer before left unsettled.
 
-A rules answer stands when it is an exact/normalized/code match (a label or a known negative) or any answer at
-or above `threshold`; everything else (no match, fuzzy or containment guesses) goes to the model in one batch.
-For tables, headers the rules matched confidently keep the rules' target; the model fills in the rest.
+Values:
+1. rules: an exact, normalized or code match, a known negative, or an answer at or above `rules_threshold` stands;
+2. retrieval: for the rest, the nearest catalog entries. A rules guess (fuzzy, containment) that retrieval's top
+   label confirms stands; otherwise retrieval's answer stands when its calibrated confidence reaches
+   `model_threshold` (with a model) or its own calibrated threshold (without one);
+3. model (only when one is configured): the rest, with retrieval's candidates in its prompt. It is loaded on the
+   first value that reaches it, never before, so a batch the rules settle costs no model load.
+Without a model, what retrieval cannot settle keeps the rules' guess, or null.
+
+Tables: headers the rules map confidently keep the rules' field; retrieval maps the unmapped ones it is sure of;
+a column model (if configured) fills in the rest.
 """
 
 from __future__ import annotations
 
-from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
-from emstd.infer.rules import Answer
-from emstd.infer.rules import RulesBackend
+import threading
+from typing import Callable
 
-TRUSTED = {"exact", "normalized", "code", "negative", "empty", "too_long"}
+from emstd.catalog import load_catalog
+from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
+from emstd.infer.rules import Answer, RulesBackend
+
+TRUSTED = {"exact", "normalized", "code", "negative"}
+RULES_THRESHOLD = 0.9
+
+
+class Lazy:
+    """A value built on first use (thread-safe), e.g. a model backend or the retrieval index."""
+
+    def __init__(self, build: Callable[[], object]):
+        self._build, self._value, self._lock = build, None, threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._value is not None
+
+    def get(self):
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+
+def _lazy(obj) -> Lazy | None:
+    if obj is None or isinstance(obj, Lazy):
+        return obj
+    return Lazy(lambda: obj)
 
 
 class AutoBackend:
     name = "auto"
 
-    def __init__(self, model_backend, threshold: float = 0.9):
-        self.rules = RulesBackend()
-        self.model = model_backend
-        self.threshold = threshold
+    def __init__(self, model=None, retrieval=None, model_roles: tuple[str, ...] | None = None,
+                 model_threshold: float | None = None, rules: RulesBackend | None = None):
+        """`model`, `retrieval`: an object, a Lazy, or None (no such layer). `model_roles`: what the model can do
+        (unified, column) without loading it; default: ask the model. `model_threshold`: retrieval answers at or
+        above this confidence without asking the model (default: retrieval's calibrated threshold)."""
+        self.rules = rules or RulesBackend()
+        self.retrieval = _lazy(retrieval)
+        self.model = _lazy(model)
+        self._roles = model_roles
+        self.model_threshold = model_threshold
 
-    def _settled(self, method: str, confidence: float) -> bool:
-        return method in TRUSTED or confidence >= self.threshold
+    def can(self, role: str) -> bool:
+        if self.model is None:
+            return False
+        if self._roles is not None:
+            return role in self._roles
+        return self.model.get().can(role)
+
+    # --- values -------------------------------------------------------------------------------------------
 
     def standardize_values(self, values: list[str], task: str) -> list[Answer]:
         answers = self.rules.standardize_values(values, task)
-        unsure = [i for i, a in enumerate(answers) if not self._settled(a.method, a.confidence)]
-        if unsure and self.model.can("unified"):
-            for i, a in zip(unsure, self.model.standardize_values([values[i] for i in unsure], task)):
-                answers[i] = a
+        unsure = [i for i, a in enumerate(answers) if not _settled(a)]
+        if not unsure:
+            return answers
+        if self.retrieval is None:
+            return self._ask_model(values, task, unsure, answers, None)
+        index = self.retrieval.get()
+        found = index.search([values[i] for i in unsure], task)
+        calibrated = index.calibration[task].threshold
+        threshold = calibrated if self.model is None or not self.can("unified") else max(
+            calibrated, self.model_threshold if self.model_threshold is not None else calibrated)
+        pending = []
+        for i, retrieved in zip(unsure, found):
+            guess = answers[i]
+            if guess.standard is not None and guess.standard == retrieved.label:
+                answers[i] = Answer(values[i], guess.standard, "rules+retrieval", max(guess.confidence, retrieved.confidence))
+            elif retrieved.confidence >= threshold:
+                answers[i] = Answer(values[i], retrieved.label, "retrieval", retrieved.confidence)
+            else:
+                pending.append((i, retrieved))
+        if pending and self.model is not None and self.can("unified"):
+            return self._ask_model(values, task, [i for i, _ in pending], answers, [r for _, r in pending])
+        for i, retrieved in pending:  # no model: the rules' guess, else retrieval's (low-confidence) abstention
+            if answers[i].standard is None:
+                answers[i] = Answer(values[i], None, "retrieval", round(1 - retrieved.confidence, 4))
         return answers
+
+    def _ask_model(self, values, task, indices, answers, retrieved):
+        if not indices or self.model is None or not self.can("unified"):
+            return answers
+        model = self.model.get()
+        for i, a in zip(indices, model.standardize_values([values[i] for i in indices], task, retrieved=retrieved)):
+            answers[i] = a
+        return answers
+
+    # --- columns ------------------------------------------------------------------------------------------
 
     def map_columns(self, headers, samples=None, task=None) -> ColumnMapping:
         rules = self.rules.map_columns(headers, samples, task)
-        unsure = [h for h in headers if not self._settled(rules.methods[h], rules.confidence[h])]
-        if not unsure or not self.model.can("column"):  # e.g. a local backend with only the unified adapter
-            return rules
-        model = self.model.map_columns(headers, samples, task)
-        matches = []
-        for h in headers:
-            if h in unsure:
-                matches.append(HeaderMatch(h, model.mapping[h], model.methods[h], model.confidence[h], model.units[h]))
-            else:
-                matches.append(HeaderMatch(h, rules.mapping[h], rules.methods[h], rules.confidence[h], rules.units[h]))
-        return default_column_rules().finish(matches, samples, task, notes=rules.notes + model.notes)
+        matches = [HeaderMatch(h, rules.mapping[h], rules.methods[h], rules.confidence[h], rules.units[h])
+                   for h in headers]
+        unsure = [m for m in matches if not _header_settled(m)]
+        if unsure and self.retrieval is not None:
+            retrieve_headers(self.retrieval.get(), unsure, task)
+        unsure = [m for m in matches if not _header_settled(m) and m.method != "retrieval"]
+        notes = list(rules.notes)
+        if unsure and self.model is not None and self.can("column"):
+            model = self.model.get().map_columns(headers, samples, task)
+            for m in unsure:
+                m.target, m.method = model.mapping[m.header], model.methods[m.header]
+                m.confidence, m.unit = model.confidence[m.header], model.units[m.header]
+            notes += model.notes
+        return default_column_rules().finish(matches, samples, task, notes=notes)
+
+
+
+def retrieve_headers(index, matches: list[HeaderMatch], task: str | None) -> None:
+    """Map the unmapped headers among `matches` that retrieval is sure of (fields of `task`, when it is known)."""
+    allowed = set(load_catalog().field_names(task)) if task else None
+    for m, retrieved in zip(matches, index.search([m.header for m in matches], "column")):
+        label = index.answer(retrieved, "column")
+        if m.target is None and label is not None and (allowed is None or label in allowed):
+            m.target, m.method, m.confidence, m.unit = label, "retrieval", retrieved.confidence, None
+
+
+def _settled(a: Answer) -> bool:
+    return a.method in TRUSTED or a.confidence >= RULES_THRESHOLD
+
+
+def _header_settled(m: HeaderMatch) -> bool:
+    return m.method in TRUSTED or m.method in ("empty", "too_long", "fleet_mix") or m.confidence >= RULES_THRESHOLD

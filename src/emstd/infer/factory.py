@@ -2,44 +2,58 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emstd.defaults import DEFAULT_BASE_MODEL
 from emstd.errors import ConfigError
+
+ROUTING_FILE = "routing.json"  # beside a unified adapter: the routing threshold `emstd eval` chose for it
 
 
 class BackendOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["rules", "local", "remote", "auto"] = "rules"
+    backend: Literal["auto", "rules", "local", "remote"] = "auto"
     base_model: str = DEFAULT_BASE_MODEL
     gguf_file: str | None = None
     unified_adapter: str | None = None
     column_adapter: str | None = None
     url: str | None = None
     api_key: str | None = None
-    timeout: float = 30.0
-    auto_model: Literal["local", "remote"] | None = None  # what `auto` falls back to; default: remote if url else local
-    threshold: float = 0.9
-    batch_size: int = 16
+    timeout: float = Field(30.0, gt=0)
+    # auto: retrieval answers at or above this confidence without asking the model (default: the unified
+    # adapter's routing.json, written by `emstd eval`, else retrieval's calibrated threshold)
+    model_threshold: float | None = Field(None, ge=0, le=1)
+    batch_size: int = Field(16, gt=0)
+
+    @property
+    def model_kind(self) -> str | None:
+        """The model layer: local (adapters given), remote (a URL given), or None."""
+        if self.backend in ("local", "remote"):
+            return self.backend
+        if self.backend == "auto":
+            if self.url:
+                return "remote"
+            if self.unified_adapter or self.column_adapter:
+                return "local"
+        return None
 
     def problems(self) -> list[str]:
         out = []
-        model = self.backend if self.backend != "auto" else (self.auto_model or ("remote" if self.url else "local"))
-        if model == "remote" and not self.url:
+        if self.backend == "remote" and not self.url:
             out.append("backend remote: --url is required (e.g. http://127.0.0.1:8000 for a vLLM server)")
-        if model == "local":
-            if not (self.unified_adapter or self.column_adapter):
-                out.append("backend local: give --unified-adapter and/or --column-adapter (a run's final/ dir)")
-            for name in ("unified_adapter", "column_adapter"):
-                p = getattr(self, name)
-                if p and not Path(p).is_dir():
-                    out.append(f"{name}: {p} is not a directory")
+        if self.backend == "local" and not (self.unified_adapter or self.column_adapter):
+            out.append("backend local: give --unified-adapter and/or --column-adapter (a run's final/ dir)")
+        for name in ("unified_adapter", "column_adapter"):
+            p = getattr(self, name)
+            if p and not Path(p).is_dir():
+                out.append(f"{name}: {p} is not a directory; give a run's final/ (or checkpoint-N/) directory")
         return out
 
 
@@ -67,27 +81,52 @@ def load_options(config_file: str | None = None, **overrides) -> BackendOptions:
     return opts
 
 
-def make_backend(opts: BackendOptions):
+def make_backend(opts: BackendOptions, say=lambda message: None):
+    """The backend the options describe. Retrieval and, under `auto`, the model are built on first use."""
+    from emstd.infer.auto import AutoBackend, Lazy
     from emstd.infer.rules import RulesBackend
 
     if opts.backend == "rules":
         return RulesBackend()
+    retrieval = Lazy(lambda: _retrieval_index(say))
     if opts.backend == "auto":
-        from emstd.infer.auto import AutoBackend
+        kind = opts.model_kind
+        model = Lazy(lambda: _model_backend(opts, kind, retrieval, say)) if kind else None
+        roles = ("unified", "column") if kind == "remote" else tuple(
+            r for r, path in (("unified", opts.unified_adapter), ("column", opts.column_adapter)) if path)
+        return AutoBackend(model, retrieval, model_roles=roles, model_threshold=_routing_threshold(opts))
+    return _model_backend(opts, opts.backend, retrieval, say)
 
-        inner = opts.model_copy(update={"backend": opts.auto_model or ("remote" if opts.url else "local")})
-        return AutoBackend(make_backend(inner), threshold=opts.threshold)
-    if opts.backend == "remote":
+
+def _retrieval_index(say):
+    from emstd.data.retrieval import RetrievalIndex
+
+    return RetrievalIndex(say=say)
+
+
+def _model_backend(opts: BackendOptions, kind: str, retrieval, say):
+    say(f"[backend] loading the {kind} model")
+    if kind == "remote":
         from emstd.infer.remote import RemoteBackend
 
-        return RemoteBackend(opts.url, api_key=opts.api_key, timeout=opts.timeout)
+        return RemoteBackend(opts.url, api_key=opts.api_key, timeout=opts.timeout, retrieval=retrieval)
     from emstd.infer.local import LocalBackend
 
     return LocalBackend(opts.base_model, opts.unified_adapter, opts.column_adapter, gguf_file=opts.gguf_file,
-                        batch_size=opts.batch_size)
+                        batch_size=opts.batch_size, retrieval=retrieval)
 
 
-def make_standardizer(opts: BackendOptions):
+def _routing_threshold(opts: BackendOptions) -> float | None:
+    """The explicit option, else what `emstd eval` measured for this unified adapter (routing.json)."""
+    if opts.model_threshold is not None or not opts.unified_adapter:
+        return opts.model_threshold
+    routing = Path(opts.unified_adapter) / ROUTING_FILE
+    if not routing.exists():
+        return None
+    return float(json.loads(routing.read_text(encoding="utf-8"))["model_threshold"])
+
+
+def make_standardizer(opts: BackendOptions, say=lambda message: None):
     from emstd.infer.standardizer import Standardizer
 
-    return Standardizer(make_backend(opts))
+    return Standardizer(make_backend(opts, say))

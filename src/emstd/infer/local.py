@@ -19,7 +19,7 @@ from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.constrained import AnswerTrie, constrained_generate
 from emstd.defaults import COLUMN_MAX_NEW_TOKENS, MAX_HEADERS, MAX_VALUE_CHARS
 from emstd.infer.rules import Answer
-from emstd.prompts import column_messages, unified_messages
+from emstd.prompts import column_messages, unified_candidates, unified_messages
 
 
 
@@ -41,8 +41,10 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, base_model: str, unified_adapter: str | None = None, column_adapter: str | None = None,
-                 gguf_file: str | None = None, batch_size: int = 16, device: str | None = None):
+                 gguf_file: str | None = None, batch_size: int = 16, device: str | None = None, retrieval=None):
+        """`retrieval`: the RetrievalIndex (or a Lazy of it) whose candidates go into unified prompts."""
         self.catalog = load_catalog()
+        self.retrieval = retrieval
         self.tokenizer, model = load_for_inference(base_model, gguf_file)
         self.adapters: list[str] = []  # adapters loaded at start
         self.roles: dict[str, str] = {}  # role (unified/column) -> the PEFT adapter name that plays it
@@ -119,11 +121,13 @@ class LocalBackend:
 
     # --- values -------------------------------------------------------------------------------------------
 
-    def standardize_values(self, values: list[str], task: str) -> list[Answer]:
-        """Constrained answers for values the Standardizer let through (never empty or over-long)."""
+    def standardize_values(self, values: list[str], task: str, retrieved: list | None = None) -> list[Answer]:
+        """Constrained answers for values the Standardizer let through (never empty or over-long). `retrieved`:
+        each value's retrieval result (searched here when not given)."""
         if not values:
             return []
-        prompts = [self._render(unified_messages(task, v)) for v in values]
+        candidates = unified_candidates(self.retrieval, values, task, retrieved)
+        prompts = [self._render(unified_messages(task, v, candidates=c)) for v, c in zip(values, candidates)]
         with self.lock, self._use("unified"):
             results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
             self.model_calls += 1
@@ -165,3 +169,4 @@ class LocalBackend:
         logps = [torch.log_softmax(s[0].float(), -1)[t].item() for s, t in zip(out.scores, new.tolist())]
         confidence = float(torch.tensor(logps).mean().exp()) if logps else 0.0
         return self.tokenizer.decode(new, skip_special_tokens=True), round(confidence, 4)
+

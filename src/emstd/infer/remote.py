@@ -14,7 +14,7 @@ from emstd.errors import EmstdError
 from emstd.infer.column_answer import column_json_schema, model_column_mapping, parse_column_answer
 from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.rules import Answer
-from emstd.prompts import column_messages, unified_messages
+from emstd.prompts import column_messages, unified_candidates, unified_messages
 
 
 class RemoteError(EmstdError):
@@ -25,9 +25,10 @@ class RemoteBackend:
     name = "remote"
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 30.0, unified_model: str = "unified",
-                 column_model: str = "column", transport=None, concurrency: int = 16):
+                 column_model: str = "column", transport=None, concurrency: int = 16, retrieval=None):
         import httpx
 
+        self.retrieval = retrieval  # candidates for unified prompts, as the adapter was trained with
         self.url = url.rstrip("/")
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout, transport=transport)
@@ -64,14 +65,15 @@ class RemoteBackend:
             raise RemoteError(f"{self.url}: the answer is not an OpenAI chat completion: {resp.text[:200]}") from exc
         return text, _confidence(choice)
 
-    def standardize_values(self, values: list[str], task: str) -> list[Answer]:
+    def standardize_values(self, values: list[str], task: str, retrieved: list | None = None) -> list[Answer]:
         """One request per value, `concurrency` at a time: vLLM batches concurrent requests on its side."""
         from concurrent.futures import ThreadPoolExecutor
 
         choices = self.catalog.answer_set(task)
+        candidates = dict(zip(values, unified_candidates(self.retrieval, values, task, retrieved)))
 
         def one(v: str) -> Answer:
-            text, confidence = self._chat("unified", unified_messages(task, v),
+            text, confidence = self._chat("unified", unified_messages(task, v, candidates=candidates[v]),
                                           {"structured_outputs": {"choice": choices}}, 16)
             text = text.strip()
             if text not in choices:  # a server that ignored structured outputs: never pass a non-label through
