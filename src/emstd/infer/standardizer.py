@@ -72,6 +72,13 @@ class Standardizer:
         return self.standardize([value], task)[0]
 
     def map_columns(self, headers: list[str], samples: dict | None = None, task: str | None = None) -> ColumnMapping:
+        """A known native table (a MOVES link table, SUMO FCD, NGSIM...) is mapped by its documented profile;
+        anything else by the backend."""
+        from emstd.infer.profiles import match_profile, profile_mapping
+
+        match = match_profile(list(headers))
+        if match is not None:
+            return profile_mapping(match, list(headers), task)
         return self.backend.map_columns(list(headers), samples, task)
 
     def _remember(self, k, answer: Answer) -> None:
