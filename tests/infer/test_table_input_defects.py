@@ -164,6 +164,12 @@ def test_xlsx_with_ten_million_shared_strings_is_refused_before_parsing(tmp_path
         read_table(p, xlsx_limits=XlsxLimits(max_cells=1_000_000))
 
 
+def test_a_shared_string_table_far_larger_than_its_sheets_is_refused_under_default_caps(tmp_path):
+    p = _bomb(tmp_path / "bomb.xlsx", strings=10_000_000, dimension="A1:B10")
+    with pytest.raises(InputFileError, match="10,000,000 shared strings for sheets of 20 cells"):
+        check_xlsx_limits(p)
+
+
 def test_undeclared_shared_strings_are_counted(tmp_path):
     p = _bomb(tmp_path / "bomb.xlsx", strings=3000, declared=False)
     with pytest.raises(InputFileError, match="3,000 cells"):

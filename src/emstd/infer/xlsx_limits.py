@@ -18,6 +18,7 @@ from emstd.errors import InputFileError
 
 DEFAULT_MAX_UNCOMPRESSED_MB = 200
 DEFAULT_MAX_CELLS = 20_000_000
+SHARED_STRING_SLACK = 2  # strings left over from deleted cells are fine; millions more than cells are not
 _SCAN_BYTES = 64 * 1024  # the root element's attributes and <dimension> are near the start of each part
 _FLAGS = "raise the cap with --max-xlsx-mb / --max-xlsx-cells if the file is genuine"
 
@@ -39,11 +40,20 @@ def check_xlsx_limits(path: str | Path, limits: XlsxLimits = XlsxLimits()) -> No
                 raise InputFileError(
                     f"{path}: the workbook unpacks to {total / 1024 / 1024:.0f} MB, over the "
                     f"{limits.max_uncompressed_mb:g} MB cap on uncompressed XLSX size; {_FLAGS}.")
+            sheet_cells, strings = 0, 0
             for m in members:
                 if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                    _check_cells(path, m.filename, _dimension_cells(_head(book, m)), limits, "its <dimension>")
+                    cells = _dimension_cells(_head(book, m))
+                    _check_cells(path, m.filename, cells, limits, "its <dimension>")
+                    sheet_cells += cells
                 elif m.filename == "xl/sharedStrings.xml":
-                    _check_cells(path, m.filename, _shared_strings(book, m), limits, "shared strings")
+                    strings = _shared_strings(book, m)
+                    _check_cells(path, m.filename, strings, limits, "shared strings")
+            # every shared string is the text of some cell: far more strings than the sheets have cells is a bomb
+            if sheet_cells and strings > SHARED_STRING_SLACK * max(sheet_cells, 1000):
+                raise InputFileError(
+                    f"{path}: {strings:,} shared strings for sheets of {sheet_cells:,} cells (their <dimension>): "
+                    f"the workbook is malformed or built to exhaust memory. Re-save it in Excel; {_FLAGS}.")
     except zipfile.BadZipFile as exc:
         raise InputFileError(f"{path}: not a readable .xlsx file ({exc}). Re-save it in Excel.") from exc
 
