@@ -39,7 +39,7 @@ class CsvLayout:
     delimiter: str
     header: list[str]
     header_record: int  # 0-based record index of the header (title rows skipped above it)
-    header_line: int  # 1-based physical line of the header
+    header_line: int  # physical lines up to and including the header row (the body starts after them)
     body_offset: int  # byte offset of the first data record
     sample_records: list[list[str]]  # data records from the head (for the trailing-field check)
     trailing_fields: int = 0  # empty fields every data row carries beyond the header (a trailing delimiter)
@@ -170,8 +170,10 @@ class _BadRow(Exception):
     pass
 
 
-def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int) -> Iterator[pd.DataFrame]:
-    """The body as DataFrames of text (None where empty), each about rows_per_batch rows, in file order."""
+def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int,
+                 columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The body as DataFrames of text (None where empty), each about rows_per_batch rows, in file order; only
+    `columns` when given (the others are still tokenized, not converted)."""
     names = list(layout.header) + [TRAILING.format(i) for i in range(layout.trailing_fields)]
     bad: list[str] = []
 
@@ -185,8 +187,9 @@ def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int) -> Iterator
     parse_opts = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=True,
                                     invalid_row_handler=on_bad_row)
     # only an empty field is missing: "n/a", "NA", "null" are what the user wrote and are kept as text
+    keep = None if columns is None else list(columns) + [TRAILING.format(i) for i in range(layout.trailing_fields)]
     convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
-                                        strings_can_be_null=True,
+                                        include_columns=keep, strings_can_be_null=True,
                                         quoted_strings_can_be_null=True)
     if layout.body_offset >= path.stat().st_size:
         return  # a header and no data rows

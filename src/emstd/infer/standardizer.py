@@ -10,6 +10,7 @@ from collections import OrderedDict
 from typing import Protocol
 
 from emstd.infer.column_rules import ColumnMapping, ColumnRules
+from emstd.infer.profiles import match_profile, profile_mapping
 from emstd.infer.rules import Answer, RulesEngine, default_engine
 
 CACHE_SIZE = 100_000
@@ -74,8 +75,6 @@ class Standardizer:
     def map_columns(self, headers: list[str], samples: dict | None = None, task: str | None = None) -> ColumnMapping:
         """A known native table (a MOVES link table, SUMO FCD, NGSIM...) is mapped by its documented profile;
         anything else by the backend."""
-        from emstd.infer.profiles import match_profile, profile_mapping
-
         match = match_profile(list(headers))
         if match is not None:
             return profile_mapping(match, list(headers), task)

@@ -71,8 +71,7 @@ class TableSource:
 
     def batches(self, rows: int = BATCH_ROWS, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         if self.kind == "csv":
-            for frame in C.read_batches(self.path, self.layout, rows):
-                yield frame if columns is None else frame[columns]
+            yield from C.read_batches(self.path, self.layout, rows, columns)
         elif self.kind == "parquet":
             import pyarrow.parquet as pq
 
