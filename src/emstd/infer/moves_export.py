@@ -32,7 +32,8 @@ LINK = ["linkID", "countyID", "zoneID", "roadTypeID", "linkLength", "linkVolume"
         "linkAvgGrade"]
 LINK_SOURCE = ["linkID", "sourceTypeID", "sourceTypeHourFraction"]
 DRIVE = ["linkID", "secondID", "speed", "grade"]
-FLOAT_FORMAT = "%.10g"  # enough digits that mi -> km -> mi gives back what the user wrote
+FLOAT_FORMAT = "%.10g"
+DECIMALS = 6  # values converted back into MOVES units: the 6 decimals of a standardized table, and no float noise
 
 
 def check_out_dir(out: Path) -> None:
@@ -138,9 +139,9 @@ class MovesSink:
         if bad.any():
             raise InputFileError(f"--to moves: link {links[bad].iloc[0]}: roadTypeID {out['roadTypeID'][bad].iloc[0]!r} "
                                  f"is not a MOVES road type (1-5). Fix the column or pass --road-type N.")
-        out["linkLength"] = self._number(frame, "link_length_km", "link", links) / MI
+        out["linkLength"] = (self._number(frame, "link_length_km", "link", links) / MI).round(DECIMALS)
         out["linkVolume"] = self._number(frame, "traffic_flow_vph", "link", links)
-        out["linkAvgSpeed"] = self._number(frame, "avg_speed_kph", "link", links) / MI
+        out["linkAvgSpeed"] = (self._number(frame, "avg_speed_kph", "link", links) / MI).round(DECIMALS)
         out["linkDescription"] = self._col(frame, "linkDescription") if self._has("linkDescription") else ""
         if self._has("linkAvgGrade"):
             out["linkAvgGrade"] = self._col(frame, "linkAvgGrade")
@@ -183,7 +184,8 @@ class MovesSink:
             raise InputFileError(f"--to moves: driveScheduleSecondLink needs one row per whole second; time "
                                  f"{seconds[off].iloc[0]!r} s (link {links[off].iloc[0]}) is not. Resample to 1 Hz.")
         out = pd.DataFrame({"linkID": links, "secondID": whole.astype("int64"),
-                            "speed": self._number(frame, "speed_kph", "driveScheduleSecondLink", links) / MI})
+                            "speed": (self._number(frame, "speed_kph", "driveScheduleSecondLink", links) / MI
+                                      ).round(DECIMALS)})
         if self._has("grade_pct"):
             out["grade"] = pd.to_numeric(self._col(frame, "grade_pct"), errors="coerce").fillna(0.0)
         else:
