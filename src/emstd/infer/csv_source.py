@@ -166,10 +166,6 @@ def body_offset(head_text: str, lines: list[str], lines_through_header: int, bod
 # --- body ---------------------------------------------------------------------------------------------------------
 
 
-class _BadRow(Exception):
-    pass
-
-
 def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int,
                  columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
     """The body as DataFrames of text (None where empty), each about rows_per_batch rows, in file order; only
@@ -186,8 +182,8 @@ def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int,
     read_opts = pacsv.ReadOptions(column_names=names, encoding=layout.body_encoding, block_size=BLOCK_BYTES)
     parse_opts = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=True,
                                     invalid_row_handler=on_bad_row)
-    # only an empty field is missing: "n/a", "NA", "null" are what the user wrote and are kept as text
     keep = None if columns is None else list(columns) + [TRAILING.format(i) for i in range(layout.trailing_fields)]
+    # only an empty field is missing: "n/a", "NA", "null" are what the user wrote and are kept as text
     convert_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
                                         include_columns=keep, strings_can_be_null=True,
                                         quoted_strings_can_be_null=True)

@@ -137,8 +137,9 @@ class MovesSink:
         out["roadTypeID"] = self._id_column(frame, "roadTypeID", self.road_type, "--road-type", links)
         bad = ~pd.to_numeric(out["roadTypeID"], errors="coerce").isin(ROAD_TYPES)
         if bad.any():
-            raise InputFileError(f"--to moves: link {links[bad].iloc[0]}: roadTypeID {out['roadTypeID'][bad].iloc[0]!r} "
-                                 f"is not a MOVES road type (1-5). Fix the column or pass --road-type N.")
+            value = out["roadTypeID"][bad].iloc[0]
+            raise InputFileError(f"--to moves: link {links[bad].iloc[0]}: roadTypeID {value!r} is not a MOVES road "
+                                 f"type (1-5). Fix the column or pass --road-type N.")
         out["linkLength"] = (self._number(frame, "link_length_km", "link", links) / MI).round(DECIMALS)
         out["linkVolume"] = self._number(frame, "traffic_flow_vph", "link", links)
         out["linkAvgSpeed"] = (self._number(frame, "avg_speed_kph", "link", links) / MI).round(DECIMALS)

@@ -28,20 +28,12 @@ ENGINES = ("python", "duckdb")
 def standardize_table(
     standardizer: Standardizer, path, out, task: str | None = None, convert_units: bool = False,
     sheet: str | None = None, progress=lambda msg: None, *, to: str | None = None, road_type: int | None = None,
-    county: int | None = None, link_id: str | None = None, engine: str = "python", xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS,
+    county: int | None = None, link_id: str | None = None, engine: str = "python",
+    xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS,
 ) -> dict:
     path, out = Path(path), Path(out)
-    if engine not in ENGINES:
-        raise InputFileError(f"--engine {engine!r}: use python or duckdb.")
-    if to is not None and to != "moves":
-        raise InputFileError(f"--to {to!r}: the only target is moves.")
-    if to == "moves":
-        from emstd.infer import moves_export
-
-        moves_export.check_out_dir(out)
-        convert_units = True  # MOVES tables have fixed units: the standard ones are converted back into them
-    else:
-        check_output(path, out)
+    _check_request(path, out, to, engine)
+    convert_units = convert_units or to == "moves"  # MOVES units are fixed: standard values convert back into them
 
     progress(f"reading {path}")
     source = open_table(path, sheet=sheet, xlsx_limits=xlsx_limits)
@@ -56,27 +48,45 @@ def standardize_table(
     if engine == "duckdb":
         from emstd.infer.duckdb_engine import run_duckdb
 
-        if to is not None:
-            raise InputFileError("--engine duckdb writes a standardized table; use the default engine with --to moves.")
         rows, sql = run_duckdb(standardizer, source, plan, out, progress)
     else:
-        _set_epoch_origins(source, plan, first, batch_rows)
+        _set_epoch_origins(source, plan, batch_rows)
         moves = {"road_type": road_type, "county": county, "link_id": link_id}
         rows = _run_python(standardizer, source, plan, first, batches, out, to, moves, progress)
         sql = plan_sql(plan)
-
-    report = {
-        "input": str(path), "sheet": source.sheet, "encoding": source.encoding, "output": str(out),
-        "task": cmap.task, "profile": cmap.profile, "rows": rows, "convert_units": convert_units, "engine": engine,
-        "columns": column_report(plan, source.headers), "value_columns": [value_report(v) for v in plan.values],
-        "notes": source.notes + cmap.notes + plan.notes, "sql": sql,
-    }
+    report = _report(source, plan, out, rows, convert_units, engine, sql)
     if to == "moves":
         report["moves"] = plan.moves_report
         write_json_atomic(out / "report.json", report)
     else:
         write_json_atomic(Path(str(out) + ".report.json"), report)
     return report
+
+
+def _check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputFileError(f"--engine {engine!r}: use python or duckdb.")
+    if to is None:
+        check_output(path, out)
+        return
+    if to != "moves":
+        raise InputFileError(f"--to {to!r}: the only target is moves.")
+    if engine != "python":
+        raise InputFileError("--engine duckdb writes a standardized table; use the default engine with --to moves.")
+    from emstd.infer.moves_export import check_out_dir
+
+    check_out_dir(out)
+
+
+def _report(source: TableSource, plan: TablePlan, out: Path, rows: int, convert_units: bool, engine: str,
+            sql: str) -> dict:
+    cmap = plan.mapping
+    return {
+        "input": str(source.path), "sheet": source.sheet, "encoding": source.encoding, "output": str(out),
+        "task": cmap.task, "profile": cmap.profile, "rows": rows, "convert_units": convert_units, "engine": engine,
+        "columns": column_report(plan, source.headers), "value_columns": [value_report(v) for v in plan.values],
+        "notes": source.notes + cmap.notes + plan.notes, "sql": sql,
+    }
 
 
 def _run_python(standardizer, source: TableSource, plan: TablePlan, first, rest, out: Path, to, moves: dict,
@@ -111,7 +121,7 @@ def _chain(first, rest):
     yield from rest
 
 
-def _set_epoch_origins(source: TableSource, plan: TablePlan, first, batch_rows: int) -> None:
+def _set_epoch_origins(source: TableSource, plan: TablePlan, batch_rows: int) -> None:
     """Epoch times become seconds since the column's minimum over the whole file: one pass over those columns
     before the batches are converted (only when the table has such a column)."""
     columns = plan.epoch_columns()
