@@ -108,3 +108,11 @@ def test_data_check_exit_codes(dataset_dir, tmp_path):
     (bad / "unified_train.jsonl").write_text("{not json\n", encoding="utf-8")
     r = emstd("data", "check", bad)
     assert r.returncode == 1 and "unified_train.jsonl:1: not valid JSON" in r.stdout
+
+
+def test_values_file_lines_split_only_at_line_ends(tmp_path):
+    """str.splitlines() also splits at \\f, \\x1c-\\x1e, \\x85, U+2028, U+2029: a value holding one stays one input."""
+    f = tmp_path / "values.txt"
+    f.write_text("小汽车\r\n重\u2028卡\nNOX\f\n", encoding="utf-8")
+    r = emstd("standardize", "vehicle", "--from", f, "--json")
+    assert [json.loads(line)["input"] for line in r.stdout.split("\n") if line] == ["小汽车", "重\u2028卡", "NOX\f"]

@@ -33,6 +33,11 @@ class TableTaskOpt(str, Enum):
     auto = "auto"
 
 
+# Caps on XLSX input, checked before the workbook is parsed (emstd.infer.xlsx_limits); defaults fit real tables.
+XlsxMbOpt = typer.Option(200.0, "--max-xlsx-mb", help="Cap on an .xlsx file's uncompressed size, in MB.")
+XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", help="Cap on the cells of an .xlsx sheet.")
+
+
 def _say(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -90,7 +95,9 @@ def _read_values(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputFileError(f"{path}, line {line}: not UTF-8 text. Re-save the file as UTF-8.") from exc
-    return text.splitlines()
+    # split on line ends only: str.splitlines() would also split a value at \f, \x1c-\x1e, \x85, \u2028, \u2029
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 @app.command()
@@ -119,56 +126,90 @@ def standardize(
 @app.command("map-columns")
 @backend_options
 def map_columns(
-    file: Path = typer.Argument(..., help="A CSV or XLSX table."),
+    file: Path = typer.Argument(..., help="A CSV, XLSX or Parquet table."),
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     as_json: bool = typer.Option(False, "--json"),
+    emit: Optional[str] = typer.Option(None, "--emit", help="sql: print the standardization as one SQL SELECT "
+                                                             "(runs in DuckDB and Spark SQL)."),
+    convert_units: bool = typer.Option(True, "--convert-units/--no-convert-units",
+                                       help="With --emit sql: convert units in the SQL (default yes)."),
+    max_xlsx_mb: float = XlsxMbOpt, max_xlsx_cells: int = XlsxCellsOpt,
     backend: BackendFlags = None,
 ):
-    """Map a table's headers onto the standard micro or macro fields."""
-    from emstd.infer.tables import read_table
+    """Map a table's headers onto the standard micro or macro fields (a known native table by its profile)."""
+    from emstd.infer.table_plan import build_plan
+    from emstd.infer.tables import open_table, samples_of
+    from emstd.infer.xlsx_limits import XlsxLimits
 
-    table = read_table(file, sheet=sheet)
+    if emit not in (None, "sql"):
+        raise EmstdError(f"--emit {emit!r}: the only plan format is sql.")
+    source = open_table(file, sheet=sheet, xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells))
+    head = source.head()  # only the first rows: a table of any size maps in the same time
     standardizer = backend.standardizer(_say)
-    result = standardizer.map_columns(
-        table.headers, table.samples(), None if task == TableTaskOpt.auto else task.value
-    )
+    result = standardizer.map_columns(source.headers, samples_of(head), None if task == TableTaskOpt.auto else task.value)
+    if emit == "sql":
+        from emstd.infer.sql_plan import plan_sql
+        from emstd.infer.table_plan import apply_plan
+
+        plan = build_plan(source.headers, result, head, convert_units, raw=set(result.raw_columns))
+        apply_plan(plan, head, standardizer)  # the value columns' CASE maps: the distinct values of these rows
+        typer.echo(plan_sql(plan))
+        return
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    typer.echo(f"task: {result.task}")
-    for h in table.headers:
+    typer.echo(f"task: {result.task}" + (f" (profile {result.profile})" if result.profile else ""))
+    for h in source.headers:
         typer.echo(f"{h}\t{result.mapping[h] or '-'}\t{result.units[h] or ''}\t{result.confidence[h]:.2f}")
-    for note in result.notes:
+    for note in source.notes + result.notes:
         typer.echo(f"note: {note}")
 
 
 @app.command("standardize-table")
 @backend_options
 def standardize_table(
-    file: Path = typer.Argument(..., help="A CSV or XLSX table (never modified)."),
-    out: Path = typer.Option(..., "--out", help="Output table (.csv or .xlsx); OUT.report.json is written beside it."),
+    file: Path = typer.Argument(..., help="A CSV, XLSX or Parquet table (never modified)."),
+    out: Path = typer.Option(..., "--out", help="Output table (.csv, .xlsx or .parquet; OUT.report.json beside it), "
+                                                "or with --to moves a new directory of MOVES tables."),
     task: TableTaskOpt = typer.Option(TableTaskOpt.auto, "--task"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
+    to: Optional[str] = typer.Option(None, "--to", help="moves: write MOVES project-scale input tables into --out DIR."),
+    road_type: Optional[int] = typer.Option(None, "--road-type", help="--to moves: MOVES roadTypeID (1-5) of every "
+                                                                       "link, when the table has no roadTypeID column."),
+    county: Optional[int] = typer.Option(None, "--county", help="--to moves: MOVES countyID, when the table has none."),
+    link_id: Optional[str] = typer.Option(None, "--link-id", help="--to moves: linkID of a drive schedule without a "
+                                                                   "link column."),
+    engine: str = typer.Option("python", "--engine", help="python (default, streams) | duckdb (larger-than-memory "
+                                                           "CSV/Parquet, via the plan's SQL)."),
+    max_xlsx_mb: float = XlsxMbOpt, max_xlsx_cells: int = XlsxCellsOpt,
     backend: BackendFlags = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
     from emstd.infer.table_job import standardize_table as run
+    from emstd.infer.xlsx_limits import XlsxLimits
 
     standardizer = backend.standardizer(_say)
     report = run(
         standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
-        convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"),
+        convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"), to=to,
+        road_type=road_type, county=county, link_id=link_id, engine=engine,
+        xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells),
     )
     mapped = sum(1 for c in report["columns"] if c["field"])
-    typer.echo(f"{report['task']} table, {report['rows']} rows: {mapped}/{len(report['columns'])} columns mapped")
+    profile = f" ({report['profile']})" if report.get("profile") else ""
+    typer.echo(f"{report['task']} table{profile}, {report['rows']} rows: {mapped}/{len(report['columns'])} columns mapped")
     for c in report["columns"]:
         conv = f" ({c['conversion']['from']} -> {c['conversion']['to']})" if c.get("conversion") else ""
         typer.echo(f"  {c['source']} -> {c['field'] or '-'}{conv}")
     for v in report["value_columns"]:
         typer.echo(f"  {v['source']} -> {v['output']}: {v['resolved']}/{v['distinct']} distinct values standardized")
-    typer.echo(f"wrote {out} and {out}.report.json")
+    if to == "moves":
+        tables = ", ".join(f"{name} ({n} rows)" for name, n in report["moves"]["tables"].items())
+        typer.echo(f"wrote {out}/: {tables}; report.json")
+    else:
+        typer.echo(f"wrote {out} and {out}.report.json")
 
 
 @app.command()

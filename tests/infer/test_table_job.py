@@ -38,10 +38,10 @@ def test_without_conversion_values_are_untouched(tmp_path):
     assert json.loads((tmp_path / "o.csv.report.json").read_text())["rows"] == 2
 
 
-def test_output_must_be_csv_or_xlsx(tmp_path):
+def test_output_must_be_csv_xlsx_or_parquet(tmp_path):
     src = tmp_path / "t.csv"
     src.write_text("time\n0\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"\.csv or \.xlsx"):
+    with pytest.raises(InputFileError, match=r"\.csv, \.xlsx or \.parquet"):
         standardize_table(Standardizer(), src, tmp_path / "o.json")
 
 

@@ -38,12 +38,14 @@ class ColumnMapping:
     methods: dict[str, str]
     notes: list[str] = field(default_factory=list)
     valid_json: bool = True  # False when a model's answer did not parse and rules stood in (for evaluation)
+    profile: str | None = None  # the known native table recognized (emstd.infer.profiles), if any
+    raw_columns: list[str] = field(default_factory=list)  # coded columns a profile keeps as written
 
     def to_dict(self) -> dict:
-        """The `map-columns --json` contract (docs/design.md), plus methods and notes."""
+        """The `map-columns --json` contract (docs/design.md), plus methods, notes and the profile."""
         return {
             "task": self.task, "mapping": self.mapping, "units": self.units, "confidence": self.confidence,
-            "methods": self.methods, "notes": self.notes,
+            "methods": self.methods, "notes": self.notes, "profile": self.profile,
         }
 
 

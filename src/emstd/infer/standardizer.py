@@ -10,6 +10,7 @@ from collections import OrderedDict
 from typing import Protocol
 
 from emstd.infer.column_rules import ColumnMapping
+from emstd.infer.profiles import match_profile, profile_mapping
 from emstd.infer.rules import Answer, RulesBackend, guard
 
 CACHE_SIZE = 100_000
@@ -55,6 +56,11 @@ class Standardizer:
         return [found[t] for t in texts]
 
     def map_columns(self, headers: list[str], samples: dict | None = None, task: str | None = None) -> ColumnMapping:
+        """A known native table (a MOVES link table, SUMO FCD, NGSIM...) is mapped by its documented profile;
+        anything else by the backend."""
+        match = match_profile(list(headers))
+        if match is not None:
+            return profile_mapping(match, list(headers), task)
         return self.backend.map_columns(list(headers), samples, task)
 
     def _remember(self, k, answer: Answer) -> None:

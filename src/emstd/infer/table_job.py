@@ -1,167 +1,152 @@
-"""`emstd standardize-table`: a user table in, the standardized table and a report out.
+"""`emstd standardize-table`: a user table in, the standardized table (or MOVES input tables) and a report out.
 
 Mapped columns are renamed to their standard names (and converted with --convert-units), vehicle-type and pollutant
-value columns get a standardized companion column, and every other column is kept unchanged after them. The input
-file is never modified; both outputs are written atomically.
+value columns get a standardized companion column, and every other column is kept unchanged after them. The table
+is read and written batch by batch (constant memory in the number of rows); the header mapping and the value
+column decisions see only the header, the first batch and each batch's distinct values. The input file is never
+modified; every output is written atomically.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+import pyarrow as pa
 
-from emstd.catalog.normalize import compact, fold
 from emstd.errors import InputFileError
-from emstd.infer import units as U
-from emstd.infer.rules import default_engine
+from emstd.infer.sql_plan import plan_sql
 from emstd.infer.standardizer import Standardizer
-from emstd.infer.tables import read_table
-from emstd.io import atomic_path, write_json_atomic
+from emstd.infer.table_plan import TablePlan, apply_plan, build_plan, column_report, value_report
+from emstd.infer.table_sinks import CsvSink, ParquetSink, XlsxSink, check_output, parquet_schema
+from emstd.infer.tables import BATCH_ROWS, TableSource, open_table, samples_of
+from emstd.infer.xlsx_limits import XlsxLimits
+from emstd.io import write_json_atomic
 
-VALUE_COLUMN_HINTS = {
-    "vehicle": ["车型", "车辆类型", "车种", "车类", "车辆类别", "车辆种类", "vehicletype", "vehtype", "vtype", "vclass",
-                "vehicleclass", "sourcetype", "sourcetypename", "vehiclecategory", "类型", "category", "vehicle"],
-    "pollutant": ["污染物", "排放物", "pollutant", "pollutantname", "species", "污染物名称", "污染物种类"],
-}
-OUTPUT_NAMES = {"vehicle": "source_type", "pollutant": "pollutant"}
-VALUE_SHARE = 0.5  # a text column whose distinct values are at least this often standard labels is a value column
-MAX_UNRESOLVED_LISTED = 50
+ENGINES = ("python", "duckdb")
 
 
 def standardize_table(
     standardizer: Standardizer, path, out, task: str | None = None, convert_units: bool = False,
-    sheet: str | None = None, progress=lambda msg: None,
+    sheet: str | None = None, progress=lambda msg: None, *, to: str | None = None, road_type: int | None = None,
+    county: int | None = None, link_id: str | None = None, engine: str = "python",
+    xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS,
 ) -> dict:
     path, out = Path(path), Path(out)
-    if out.resolve() == path.resolve():
-        raise InputFileError(f"{out}: the output would overwrite the input. Choose another --out path.")
-    if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputFileError(f"{out}: the output must end in .csv or .xlsx.")
+    _check_request(path, out, to, engine)
+    convert_units = convert_units or to == "moves"  # MOVES units are fixed: standard values convert back into them
 
     progress(f"reading {path}")
-    table = read_table(path, sheet=sheet)
-    frame = table.frame
-    progress(f"{len(frame)} rows, {len(frame.columns)} columns; mapping columns")
-    cmap = standardizer.map_columns(table.headers, table.samples(), task)
+    source = open_table(path, sheet=sheet, xlsx_limits=xlsx_limits)
+    batches = source.batches(batch_rows)
+    first = next(batches, None)
+    if first is None:
+        first = source.head(0)
+    cmap = standardizer.map_columns(source.headers, samples_of(first), task)
+    plan = build_plan(source.headers, cmap, first, convert_units, raw=set(cmap.raw_columns))
+    progress(f"{len(source.headers)} columns ({cmap.task}); standardizing in batches of {batch_rows:,} rows")
 
-    columns_report, out_cols = [], {}
-    for header in table.headers:
-        target = cmap.mapping[header]
-        unit = cmap.units.get(header)
-        entry = {"source": header, "field": target, "unit": unit, "conversion": None,
-                 "confidence": cmap.confidence[header], "method": cmap.methods.get(header)}
-        if target is not None:
-            series = frame[header]
-            if convert_units:
-                series, entry["conversion"], entry["unparsed"] = _convert(series, unit, target)
-            out_cols[target] = series
-        columns_report.append(entry)
+    if engine == "duckdb":
+        from emstd.infer.duckdb_engine import run_duckdb
 
-    progress("standardizing vehicle-type and pollutant values")
-    value_reports = []
-    unmapped = [h for h in table.headers if cmap.mapping[h] is None]
-    for header in unmapped:
-        kind = _value_column_kind(header, frame[header])
-        if kind is None:
-            continue
-        name = _free_name(OUTPUT_NAMES[kind], set(out_cols) | set(unmapped))
-        standard, report = _standardize_values(standardizer, frame[header], kind)
-        out_cols[name] = standard
-        value_reports.append({"source": header, "task": kind, "output": name, **report})
-
-    for header in unmapped:
-        out_cols[_free_name(header, set(out_cols))] = frame[header]
-    result = pd.DataFrame(out_cols)
-
-    progress(f"writing {out}")
-    _write_frame(result, out)
-    report = {
-        "input": str(path), "sheet": table.sheet, "encoding": table.encoding, "output": str(out), "task": cmap.task,
-        "rows": len(frame), "convert_units": convert_units, "columns": columns_report, "value_columns": value_reports,
-        "notes": cmap.notes,
-    }
-    write_json_atomic(Path(str(out) + ".report.json"), report)
+        rows, sql = run_duckdb(standardizer, source, plan, out, progress)
+    else:
+        _set_epoch_origins(source, plan, batch_rows)
+        moves = {"road_type": road_type, "county": county, "link_id": link_id}
+        rows = _run_python(standardizer, source, plan, first, batches, out, to, moves, progress)
+        sql = plan_sql(plan)
+    report = _report(source, plan, out, rows, convert_units, engine, sql)
+    if to == "moves":
+        report["moves"] = plan.moves_report
+        write_json_atomic(out / "report.json", report)
+    else:
+        write_json_atomic(Path(str(out) + ".report.json"), report)
     return report
 
 
-def _convert(series: pd.Series, unit: str | None, target: str):
-    field = target if target in U.STANDARD_UNIT else "fleet_mix"  # fleet-mix columns convert to % like any field
-    conv = U.conversion_for(unit, field)
-    if conv is None:
-        return series, None, 0
-    numbers = pd.to_numeric(series, errors="coerce")
-    unparsed = series.notna() & numbers.isna()
-    converted = U.convert(numbers.to_numpy(), unit, field)
-    out = pd.Series(converted, index=series.index).round(6)  # float64: fast to write, NaN where empty
-    if unparsed.any():
-        out = out.astype(object)
-        out[unparsed] = series[unparsed]  # text that is not a number is kept as the user wrote it
-    return out, {"from": conv.source, "to": conv.target, "how": conv.description}, int(unparsed.sum())
+def _check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputFileError(f"--engine {engine!r}: use python or duckdb.")
+    if to is None:
+        check_output(path, out)
+        return
+    if to != "moves":
+        raise InputFileError(f"--to {to!r}: the only target is moves.")
+    if engine != "python":
+        raise InputFileError("--engine duckdb writes a standardized table; use the default engine with --to moves.")
+    from emstd.infer.moves_export import check_out_dir
+
+    check_out_dir(out)
 
 
-def _value_column_kind(header: str, series: pd.Series) -> str | None:
-    k = compact(fold(header))
-    for kind, hints in VALUE_COLUMN_HINTS.items():
-        if any(h in k for h in hints):
-            return kind
-    distinct = series.dropna().astype(str).unique()[:200]
-    texty = [v for v in distinct if not re.fullmatch(r"[\d.\-+eE ]+", v)]
-    if len(texty) < max(1, len(distinct) // 2):
-        return None  # numeric columns are never value columns by content alone (ids like 21 would look like types)
-    # decided by the rules only: a model answers *something* for any text ("道路1段", "V001"), so asking it whether
-    # a column holds vehicle names would make every text column a vehicle column
-    rules = default_engine()
-    for kind in ("vehicle", "pollutant"):
-        answers = [rules.standardize(v, kind) for v in texty]
-        if sum(a.standard is not None for a in answers) >= VALUE_SHARE * len(texty):
-            return kind
-    return None
-
-
-def _standardize_values(standardizer: Standardizer, series: pd.Series, kind: str):
-    """Standardize each distinct value once; map back by category codes (vectorized: 1M rows in well under 1 s)."""
-    cat = series.astype("category")
-    distinct = [str(v) for v in cat.cat.categories]
-    answers = standardizer.standardize(distinct, kind)
-    labels = np.array([a.standard for a in answers] + [None], dtype=object)  # index -1 (missing) -> None
-    codes = cat.cat.codes.to_numpy()
-    standard = pd.Series(labels[codes], index=series.index, dtype=object)
-    counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
-    unresolved = {_shown(v, a.method): int(counts[i]) for i, (v, a) in enumerate(zip(distinct, answers))
-                  if a.standard is None}
-    listed = dict(sorted(unresolved.items(), key=lambda kv: -kv[1])[:MAX_UNRESOLVED_LISTED])
-    return standard, {
-        "distinct": len(distinct), "resolved": len(distinct) - len(unresolved),
-        "unresolved": listed, "unresolved_total": len(unresolved),
+def _report(source: TableSource, plan: TablePlan, out: Path, rows: int, convert_units: bool, engine: str,
+            sql: str) -> dict:
+    cmap = plan.mapping
+    return {
+        "input": str(source.path), "sheet": source.sheet, "encoding": source.encoding, "output": str(out),
+        "task": cmap.task, "profile": cmap.profile, "rows": rows, "convert_units": convert_units, "engine": engine,
+        "columns": column_report(plan, source.headers), "value_columns": [value_report(v) for v in plan.values],
+        "notes": source.notes + cmap.notes + plan.notes, "sql": sql,
     }
 
 
-def _shown(value: str, method: str) -> str:
-    """A value as listed in the report: an oversized cell is named by its start and size, not copied whole."""
-    if method == "too_long":
-        return f"{value[:40]}... ({len(value)} characters: too long to be a name, not sent to any model)"
-    return value
+def _run_python(standardizer, source: TableSource, plan: TablePlan, first, rest, out: Path, to, moves: dict,
+                progress) -> int:
+    if to == "moves":
+        from emstd.infer.moves_export import MovesSink
+
+        plan.round_digits = None  # MOVES values go back into MOVES units at full precision
+        sink = MovesSink(out, plan, **moves)
+    elif out.suffix.lower() == ".parquet":
+        plan.keep_text = False
+        sink = ParquetSink(out, _schema(source, plan))
+    elif out.suffix.lower() == ".xlsx":
+        sink = XlsxSink(out)
+    else:
+        sink = CsvSink(out)
+    rows = 0
+    ok = False
+    try:
+        for batch in _chain(first, rest):
+            sink.write(apply_plan(plan, batch, standardizer))
+            rows += len(batch)
+            progress(f"{rows:,} rows")
+        ok = True
+    finally:
+        sink.close(ok)
+    return rows
 
 
-def _free_name(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        return name
-    i = 2
-    while f"{name}_{i}" in taken:
-        i += 1
-    return f"{name}_{i}"
+def _chain(first, rest):
+    yield first
+    yield from rest
 
 
-def _write_frame(frame: pd.DataFrame, out: Path) -> None:
-    with atomic_path(out) as tmp:
-        if out.suffix.lower() == ".xlsx":
-            frame.to_excel(tmp, index=False, engine="openpyxl")
-        else:
-            # UTF-8 with a BOM so Excel opens Chinese text correctly (pandas and csv readers accept it too); the BOM
-            # is written by hand because pandas' utf-8-sig path encodes row by row in Python (~3x slower)
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
-                f.write("\ufeff")
-                frame.to_csv(f, index=False, lineterminator="\n")
+def _set_epoch_origins(source: TableSource, plan: TablePlan, batch_rows: int) -> None:
+    """Epoch times become seconds since the column's minimum over the whole file: one pass over those columns
+    before the batches are converted (only when the table has such a column)."""
+    columns = plan.epoch_columns()
+    if not columns:
+        return
+    import pandas as pd
+
+    lows = {c.source: float("inf") for c in columns}
+    for batch in source.batches(batch_rows, columns=[c.source for c in columns]):
+        for c in columns:
+            low = pd.to_numeric(batch[c.source], errors="coerce").min()
+            if pd.notna(low):
+                lows[c.source] = min(lows[c.source], float(low))
+    for c in columns:
+        c.origin = lows[c.source] if lows[c.source] != float("inf") else None
+
+
+def _schema(source: TableSource, plan: TablePlan) -> pa.Schema:
+    source_types = {}
+    if source.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        arrow = pq.ParquetFile(source.path).schema_arrow
+        by_source = {m.source: m.target for m in plan.mapped if m.conversion is None}
+        by_source.update(dict(plan.kept))
+        source_types = {by_source[f.name]: f.type for f in arrow if f.name in by_source}
+    floats = {m.target for m in plan.mapped if m.conversion is not None}
+    return parquet_schema(plan.output_columns, floats, source_types)

@@ -23,6 +23,7 @@ FACTORS: dict[str, tuple[str, float]] = {
     "g": ("m/s2", 9.80665),
     # time
     "s": ("s", 1.0), "ms": ("s", 0.001), "min": ("s", 60.0), "h": ("s", 3600.0),
+    "frame25": ("s", 0.04),  # video frames at 25 per second (highD, inD); only ever set by a table profile
     # length
     "km": ("km", 1.0), "m": ("km", 0.001), "mi": ("km", 1.609344), "ft": ("km", 0.0003048),
     # grade
@@ -42,7 +43,7 @@ FLEET_MIX_UNIT = "%"
 
 # Which units are plausible for which field (a "m" in a length header is metres, in a time header minutes).
 FIELD_UNITS = {
-    "time_sec": ["s", "ms", "min", "h", "epoch_ms", "epoch_s"],
+    "time_sec": ["s", "ms", "min", "h", "epoch_ms", "epoch_s", "frame25"],
     "speed_kph": ["km/h", "mph", "m/s", "ft/s", "knot"],
     "avg_speed_kph": ["km/h", "mph", "m/s", "ft/s", "knot"],
     "acceleration_mps2": ["m/s2", "ft/s2", "km/h/s", "mph/s", "g"],
@@ -184,14 +185,17 @@ def conversion_for(unit: str | None, field: str) -> Conversion | None:
     return Conversion(unit, target, f"x {factor:g}")
 
 
-def convert(values, unit: str, field: str) -> np.ndarray:
-    """Convert a numeric array from `unit` into the standard unit of `field` (fleet mix: to %)."""
+def convert(values, unit: str, field: str, origin: float | None = None) -> np.ndarray:
+    """Convert a numeric array from `unit` into the standard unit of `field` (fleet mix: to %).
+
+    Epoch times become seconds since `origin` (default: the array's minimum; a table read in batches passes the
+    whole column's minimum so every batch shares one origin)."""
     arr = np.asarray(values, dtype=float)
     if unit == "deg":
         return np.tan(np.radians(arr)) * 100.0
     if unit in ("epoch_ms", "epoch_s"):
         scale = 1000.0 if unit == "epoch_ms" else 1.0
-        start = np.nanmin(arr) if arr.size else 0.0
+        start = origin if origin is not None else (np.nanmin(arr) if arr.size else 0.0)
         return (arr - start) / scale
     std, factor = FACTORS[unit]
     return arr * factor

@@ -1,0 +1,71 @@
+"""The standardization as one portable SQL SELECT (renames, unit conversions, CASE maps of value columns).
+
+The text runs unchanged in DuckDB and in Spark SQL (3.4+): identifiers in backticks (both accept them; Spark reads
+double quotes as strings), TRY_CAST(... AS DOUBLE) (NULL for text that is not a number in both), TAN/RADIANS/ROUND,
+searched CASE, and string literals without quotes or backslashes inside (Spark escapes with backslashes, DuckDB
+does not: such characters are spliced in with CHR()). The source relation is called `source`: a DuckDB view over
+read_csv/read_parquet, or a Spark temporary view.
+"""
+
+from __future__ import annotations
+
+from emstd.infer import units as U
+from emstd.infer.table_plan import MappedColumn, TablePlan
+
+SOURCE = "source"
+_SPLICED = {"'": 39, "\\": 92, "\n": 10, "\r": 13}
+
+
+def plan_sql(plan: TablePlan, value_maps: dict[str, dict[str, str | None]] | None = None) -> str:
+    """value_maps: per value column, distinct value -> standard label (default: the answers seen so far)."""
+    lines = []
+    for m in plan.mapped:
+        lines.append(f"{_converted(m, plan.round_digits)} AS {ident(m.target)}")
+    for v in plan.values:
+        answers = (value_maps or {}).get(v.source) or {k: a.standard for k, a in v.answers.items()}
+        lines.append(f"{_case(v.source, answers)} AS {ident(v.output)}")
+    for source, name in plan.kept:
+        lines.append(f"{ident(source)} AS {ident(name)}")
+    return "SELECT\n  " + ",\n  ".join(lines) + f"\nFROM {SOURCE}"
+
+
+def ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def literal(text: str) -> str:
+    """A string literal both dialects read the same way."""
+    parts, plain = [], ""
+    for ch in text:
+        if ch in _SPLICED:
+            if plain:
+                parts.append(f"'{plain}'")
+            parts.append(f"CHR({_SPLICED[ch]})")
+            plain = ""
+        else:
+            plain += ch
+    if plain or not parts:
+        parts.append(f"'{plain}'")
+    return " || ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def _converted(m: MappedColumn, digits: int | None) -> str:
+    col = ident(m.source)
+    if m.conversion is None:
+        return col
+    number = f"TRY_CAST({col} AS DOUBLE)"
+    if m.unit == "deg":
+        expr = f"TAN(RADIANS({number})) * 100.0"
+    elif m.unit in ("epoch_ms", "epoch_s"):
+        origin = repr(float(m.origin)) if m.origin is not None else f"MIN({number}) OVER ()"
+        expr = f"({number} - {origin})" + (" / 1000.0" if m.unit == "epoch_ms" else "")
+    else:
+        expr = f"{number} * {U.FACTORS[m.unit][1]!r}"
+    return f"ROUND({expr}, {digits})" if digits is not None else expr
+
+
+def _case(source: str, answers: dict[str, str | None]) -> str:
+    whens = [f"WHEN {literal(value)} THEN {literal(label)}" for value, label in answers.items() if label is not None]
+    if not whens:
+        return "CAST(NULL AS STRING)"
+    return f"CASE {ident(source)} " + " ".join(whens) + " ELSE NULL END"
