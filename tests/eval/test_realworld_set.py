@@ -3,15 +3,19 @@
 import pytest
 
 from emstd.catalog import load_catalog
-from emstd.catalog.normalize import key
-from emstd.eval.realworld import SPLITS, split_of, table_items, value_items
+from emstd.eval.realworld import SPLITS, catalog_surface_keys, split_of, surface_key, table_items, value_items
 
 
 @pytest.mark.parametrize("task", ["vehicle", "pollutant"])
 def test_no_realworld_name_is_a_catalog_alias_or_negative(task):
-    index = load_catalog().index[task]
-    seen = [item.name for item in value_items(task) if key(item.name) in index]
+    held = catalog_surface_keys(load_catalog(), task)
+    seen = [item.name for item in value_items(task) if surface_key(item.name) in held]
     assert seen == []
+
+
+def test_surface_key_ignores_case_width_and_spacing_but_not_script():
+    assert surface_key("ＣＯ2  Total") == surface_key("co2_total")
+    assert surface_key("懸浮微粒") != surface_key("悬浮微粒")
 
 
 @pytest.mark.parametrize("task,floor", [("vehicle", 250), ("pollutant", 120)])

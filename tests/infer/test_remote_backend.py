@@ -37,8 +37,11 @@ class FakeVLLM(BaseHTTPRequestHandler):
     def _answer(self, body, mode):
         if mode == "slow":
             time.sleep(2)
-        if mode == "pause":
-            time.sleep(0.2)
+        if mode == "pause":  # hold each request until a second one is in flight (or 5 s): overlap without timing luck
+            deadline = time.monotonic() + 5
+            while IN_FLIGHT["max"] < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)
         if mode == "500":
             return self._send(500, b"internal error")
         if mode == "garbage":

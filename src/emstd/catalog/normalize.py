@@ -2,7 +2,8 @@
 
 Every function is pure: str in, str out. The layers, from light to heavy:
   fold()            Unicode NFKC (full-width -> half-width, CO₂ -> CO2), HTML entities and <sub>/<sup> tags,
-                    case, white space.
+                    Traditional Chinese -> Simplified (懸浮微粒 -> 悬浮微粒), class numerals (一类 -> 1类), case,
+                    white space.
   strip_wrappers()  what surrounds a name in real inputs: units and qualifiers in brackets, "排放量", "_grams_per_mile",
                     request phrasing ("查询…的排放").
   strip_modifiers() vehicle modifiers that do not change the MOVES source type (新能源, 国六, 柴油…).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _TAG = re.compile(r"</?\s*(sub|sup|span|b|i|em|strong|small)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -28,12 +30,28 @@ _EXTRA = str.maketrans(
 )
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# "一类客车" and "1类客车" (toll and survey classes), "二轴" and "2轴" (axle counts) are one name
+_CLASS_NUMERAL = re.compile(r"[一二三四五六七八九](?=[类轴])")
+_NUMERALS = {c: str(i) for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    from opencc import OpenCC  # opencc-python-reimplemented (Apache-2.0): character-level t2s tables
+
+    return OpenCC("t2s").convert
+
+
 def fold(text: str) -> str:
-    """Canonical surface form: NFKC, HTML decoded, tags dropped, lower case, single spaces."""
+    """Canonical surface form: NFKC, HTML decoded, tags dropped, Simplified Chinese, class numerals as digits,
+    lower case, single spaces."""
     text = html.unescape(str(text))
     text = _TAG.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_EXTRA)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width spaces, BOMs
+    if _CJK.search(text):
+        text = _CLASS_NUMERAL.sub(lambda m: _NUMERALS[m.group(0)], _to_simplified()(text))
     return _SPACE.sub(" ", text).strip().lower()
 
 
@@ -164,6 +182,8 @@ def candidate_forms(text: str, task: str) -> list[str]:
     forms = [folded, strip_wrappers(folded)]
     if task == "vehicle":
         forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
+    if "的" in forms[-1]:  # "高速上的细颗粒物", "北京的重卡": the name is what comes after the last 的
+        forms.append(strip_wrappers(forms[-1].rsplit("的", 1)[1]))
     return [f for f in dict.fromkeys(forms) if f]
 
 

@@ -89,6 +89,8 @@ class AutoBackend:
             guess = answers[i]
             if guess.standard is not None and guess.standard == retrieved.label:
                 answers[i] = Answer(values[i], guess.standard, "rules+retrieval", max(guess.confidence, retrieved.confidence))
+            elif guess.standard is not None and guess.confidence >= retrieved.confidence:
+                pass  # a rules guess that retrieval contradicts less surely than the rules assert it: the rules stand
             elif retrieved.confidence >= threshold:
                 answers[i] = Answer(values[i], retrieved.label, "retrieval", retrieved.confidence)
             else:

@@ -13,12 +13,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from emstd.catalog import Catalog, load_catalog
-from emstd.catalog.normalize import candidate_keys, compact, fold, strip_wrappers
+from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
+from emstd.infer import pollutant_grammar, vehicle_grammar
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
+# "structured" (vehicle_grammar, pollutant_grammar) carries the confidence of the rule that decided.
+UNSURE_TOKEN = 0.7  # a vehicle token match next to words that are neither names nor known fillers
 FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
+NEAR_MATCH_CUTOFF = 94  # a misspelling this close to a catalog name is that name, whatever its structure says
 FUZZY_MIN_LEN = 5  # keys shorter than this are too close to each other ("no2" vs "nox") to fuzz safely
 
 
@@ -44,19 +48,23 @@ def guard(text: str) -> Answer | None:
 
 # --- structured rules: codes that follow a scheme rather than a list -----------------------------------------
 
-# GA 802 vehicle-type codes (letter + two digits): the class digit decides the size class; we map each prefix to a
-# catalog name so the catalog's documented default for that name decides the label.
+# GA 802 vehicle-type codes (letter + two digits): the letter and first digit give the type and size class; each
+# prefix maps to a catalog name, so the catalog's documented default for that name decides the label. None: not a
+# motor vehicle of MOVES (trailers B/G, trams, tractors T, construction machinery J).
 _GA802_PREFIX = {
     "k1": "大型客车", "k2": "中型客车", "k3": "小型客车", "k4": "微型客车",
     "h1": "重型货车", "h2": "中型货车", "h3": "轻型货车", "h4": "微型货车", "h5": "低速货车",
-    "q1": "牵引车", "q2": "牵引车", "q3": "牵引车", "b1": "半挂车", "b2": "半挂车", "b3": "半挂车",
+    "q1": "牵引车", "q2": "牵引车", "q3": "牵引车",
+    "z1": "货车", "z2": "货车", "z3": "轻型货车", "z4": "微型货车", "z5": "重型货车", "z7": "轻型货车",
     "m1": "摩托车", "m2": "摩托车", "n1": "三轮汽车",
+    "b1": None, "b2": None, "b3": None, "g1": None, "g2": None, "g3": None, "t1": None, "t2": None, "j1": None,
 }
-_GA802 = re.compile(r"^([khqbmn][1-5])[1-9]")
-# FHWA 13-class scheme -> catalog names (class 8 is the lighter single-trailer combination, mostly short-haul).
+_GA802 = re.compile(r"^([khqbgmnztj][1-7])[1-9]")
+# FHWA 13-class scheme -> catalog names. Classes 8-13 are combinations; the short/long split is by operation, not
+# axles, so all take the combination default (the documented decision for "FHWA Class 8").
 _FHWA = {
     1: "Motorcycle", 2: "Passenger Car", 3: "Passenger Truck", 4: "bus", 5: "Single Unit Short-haul Truck",
-    6: "Single Unit Short-haul Truck", 7: "Single Unit Short-haul Truck", 8: "Combination Short-haul Truck",
+    6: "Single Unit Short-haul Truck", 7: "Single Unit Short-haul Truck", 8: "Combination Long-haul Truck",
     9: "Combination Long-haul Truck", 10: "Combination Long-haul Truck", 11: "Combination Long-haul Truck",
     12: "Combination Long-haul Truck", 13: "Combination Long-haul Truck",
 }
@@ -99,14 +107,21 @@ class RulesEngine:
         keys = candidate_keys(text, task)
         if not keys:  # only separators and punctuation: nothing to match
             return None
-        for i, k in enumerate(keys):
+        hit, label = self.catalog.lookup(task, keys[0])
+        if hit:
+            return label, "exact", CONFIDENCE["exact"]
+        if task == "pollutant":  # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5
+            found = pollutant_grammar.decide(fold(text), self._name_lookup(task))
+            if found is not None:
+                return found[0], "structured", found[1]
+        for k in keys[1:]:
             hit, label = self.catalog.lookup(task, k)
             if hit:
-                method = "exact" if i == 0 else "normalized"
-                return label, method, CONFIDENCE[method]
-        # fuzzy before tokens: a misspelt multi-word name ("Combinaton Long-haul Truck") must not be
-        # answered by one of its words ("truck")
-        for stage in (self._by_code, self._by_fuzzy, self._by_tokens, self._by_containment):
+                return label, "normalized", CONFIDENCE["normalized"]
+        # a catalog name (or a near-identical misspelling of one) beats a name's structure; the structure beats
+        # guesses from parts of the name. Fuzzy before tokens: "Combinaton Long-haul Truck" is not "truck".
+        for stage in (self._by_near_match, self._by_structure, self._by_code, self._by_fuzzy, self._by_tokens,
+                      self._by_containment):
             found = stage(text, keys, task)
             if found is not None:
                 return found
@@ -118,28 +133,43 @@ class RulesEngine:
         hit, label = self.catalog.lookup(task, compact(fold(name)))
         return label if hit else None
 
+    def _name_lookup(self, task: str):
+        """name -> (found, label) by exact catalog key: how the grammar modules ask the catalog."""
+        return lambda name: self.catalog.lookup(task, compact(fold(name)))
+
+    def _by_structure(self, text: str, keys: list[str], task: str):
+        """Vehicle names decided by their head and a strong modifier, or by a scheme (vehicle_grammar)."""
+        if task != "vehicle":
+            return None
+        for form in reversed(candidate_forms(text, task)):  # most stripped first: modifiers say nothing here
+            found = vehicle_grammar.decide(form, self._name_lookup(task))
+            if found is not None:
+                return found[0], "structured", found[1]
+        return None
+
     def _by_code(self, text: str, keys: list[str], task: str):
         for k in keys:
             if task == "vehicle":
-                label = self._vehicle_code(k)
-                if label:
-                    return label, "code", CONFIDENCE["code"]
+                found = self._vehicle_code(k)
+                if found is not None:
+                    return found[1], "code", CONFIDENCE["code"]
             elif task == "pollutant" and (m := _POLLUTANT_ID_RE.match(k)):
                 number = int(m.group(1))
                 if number in MOVES_POLLUTANT_IDS:  # a known MOVES pollutant: ours, or explicitly another one
                     return MOVES_POLLUTANT_IDS[number], "code", CONFIDENCE["code"]
         return None
 
-    def _vehicle_code(self, k: str) -> str | None:
+    def _vehicle_code(self, k: str) -> tuple[bool, str | None] | None:
+        """(True, label or None for "not a standard value") for a code of a known scheme, else None."""
         if m := _MOVES_ID_RE.match(k):
-            ids = {v.id: v.label for v in self.catalog.vehicles}
-            return ids.get(int(m.group(1)))
+            label = {v.id: v.label for v in self.catalog.vehicles}.get(int(m.group(1)))
+            return (True, label) if label else None
         if m := _FHWA_RE.match(k):
-            number = int(m.group(1) or m.group(2))
-            name = _FHWA.get(number)
-            return self._lookup_name(name, "vehicle") if name else None
-        if m := _GA802.match(k):
-            return self._lookup_name(_GA802_PREFIX[m.group(1)], "vehicle")
+            name = _FHWA.get(int(m.group(1) or m.group(2)))
+            return (True, self._lookup_name(name, "vehicle")) if name else None
+        if (m := _GA802.match(k)) and m.group(1) in _GA802_PREFIX:
+            name = _GA802_PREFIX[m.group(1)]
+            return True, (self._lookup_name(name, "vehicle") if name else None)
         return None
 
     def _by_tokens(self, text: str, keys: list[str], task: str):
@@ -164,7 +194,10 @@ class RulesEngine:
         labels = {hits[k] for k in hits if len(k) == longest}
         if len(labels) != 1:
             return None
-        return labels.pop(), "token", CONFIDENCE["token"]
+        confidence = CONFIDENCE["token"]
+        if task == "vehicle" and _unknown_words(tokens, [k for k in hits if len(k) == longest][0]):
+            confidence = UNSURE_TOKEN  # "cable_car", "all_motor_vehicles": another word may change the meaning
+        return labels.pop(), "token", confidence
 
     def _by_containment(self, text: str, keys: list[str], task: str):
         """A CJK name that contains a known name ("中重型载货汽车" contains "载货汽车"). Longest contained key wins."""
@@ -178,15 +211,29 @@ class RulesEngine:
                 return self.catalog.index[task][alias_key], "contains", CONFIDENCE["contains"]
         return None
 
-    def _by_fuzzy(self, text: str, keys: list[str], task: str):
+    def _by_near_match(self, text: str, keys: list[str], task: str):
+        return self._by_fuzzy(text, keys, task, cutoff=NEAR_MATCH_CUTOFF)
+
+    def _by_fuzzy(self, text: str, keys: list[str], task: str, cutoff: float = None):
         k = keys[-1]
         if len(k) < FUZZY_MIN_LEN:
             return None
-        best = process.extractOne(k, self._fuzzy_keys[task], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        cutoff = FUZZY_CUTOFF if cutoff is None else cutoff
+        best = process.extractOne(k, self._fuzzy_keys[task], scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None:
             return None
         alias_key, score, _ = best
         return self.catalog.index[task][alias_key], "fuzzy", round(0.9 * score / 100, 3)
+
+
+# Words around a vehicle name that never change its source type (stages, fuels, sizes are stripped before this).
+_FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|euro|tier|china|stage|diesel|petrol|gasoline|electric|"
+                     r"hybrid|cng|lng|lpg|std|standard|mid|midi|mini|artic|de|dpf|scr|egr|other)$")
+
+
+def _unknown_words(tokens: list[str], matched: str) -> bool:
+    """Whether a token match leaves a word (3+ letters, not a filler) outside the matched span."""
+    return any(len(t) >= 3 and t.isalpha() and _FILLER.match(t) is None and t not in matched for t in tokens)
 
 
 @lru_cache(maxsize=1)

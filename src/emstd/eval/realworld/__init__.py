@@ -45,6 +45,25 @@ class TableItem:
         return self.gold.get(header)
 
 
+def surface_key(text: str) -> str:
+    """A name up to case, width, HTML entities, spacing and punctuation: what "the same string" means for keeping the
+    set held out. The normalizer's linguistic folding (Traditional -> Simplified Chinese, 一类 -> 1类) is not applied:
+    that generalization is part of what the set measures."""
+    import html
+    import unicodedata
+
+    from emstd.catalog.normalize import compact
+
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower()
+    return compact(" ".join(text.split()))
+
+
+def catalog_surface_keys(catalog, task: str) -> set[str]:
+    """surface_key of every label, alias and negative of a task ("vehicle", "pollutant" or "column")."""
+    names = [n for item in catalog.items(task) for n in (item.standard, *item.all_aliases())]
+    return {surface_key(n) for n in names + catalog.negative_names(task)}
+
+
 def split_of(name: str) -> str:
     """dev or test, from a hash of the name: deterministic and independent of the other items."""
     return SPLITS[hashlib.sha256(name.encode("utf-8")).digest()[0] % 2]

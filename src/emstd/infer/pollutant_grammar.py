@@ -1,0 +1,43 @@
+"""Pollutant names decided by a qualifier rather than a list (docs/catalog.md, "Structured rules").
+
+- Particle size stated in the name decides PM2.5 vs PM10 (颗粒物(粒径小于等于10μm), particulate matter < 2.5 µm).
+- Non-exhaust particles (brake and tyre wear, road dust, resuspension) are other MOVES pollutants (116, 117): null.
+- A formula in brackets that is itself a known name decides (一酸化窒素(NO) -> NO, not NOx).
+
+Functions take the folded name and a `lookup(name) -> (found, label)` into the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Lookup = Callable[[str], tuple[bool, str | None]]
+
+_PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle|(?<![a-z])pm(?![a-z])")
+_SIZE = re.compile(r"(?<![\d.])(10|2\.5)\s*(?:um|μm|µm|微米|micron)")
+_NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|"
+                          r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
+                          r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
+_BRACKETED = re.compile(r"[\(\[\{]([^\(\)\[\]\{\}]{1,20})[\)\]\}]")
+
+
+def decide(folded: str, lookup: Lookup) -> tuple[str | None, float] | None:
+    """A decision from the name's qualifiers, or None when they say nothing."""
+    if _PARTICLE.search(folded) or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)", folded):
+        if _NON_EXHAUST.search(folded):
+            return None, 0.92
+        if m := _SIZE.search(folded):
+            return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
+    for inner in _BRACKETED.findall(folded):  # a formula in brackets names the pollutant exactly
+        found, label = lookup(inner.strip())
+        if found:
+            return label, 0.95
+    return None
+
+
+def _named(name: str, lookup: Lookup) -> tuple[str | None, float]:
+    found, label = lookup(name)
+    if not found:
+        raise LookupError(f"pollutant grammar refers to {name!r}, which the catalog does not hold")
+    return label, 0.95

@@ -1,0 +1,162 @@
+"""Vehicle names that follow a scheme or a grammar rather than a list (docs/catalog.md, "Structured rules").
+
+A compound name is decided by its head noun and, where present, a strong modifier: a short-haul marker on a
+tractor name (短途半挂 -> Combination Short-haul), a school marker on a bus name (学生客车 -> School Bus), a transit
+marker inside a passenger-vehicle word (公交客车, UBus -> Transit Bus). Registration names (GA 802: size + body +
+type, 重型罐式货车) reduce to their size and type (重型货车), which the catalog decides; a size-classed trailer
+(重型普通半挂车) is a trailer, not a motor vehicle. Schemes: US axle-configuration codes (SU3, 3S2, 2S1-2), UN/EU and
+GB/T 15089 category codes with their suffixes (N2类, L3e-A1), freight-platform lengths (4.2米厢式, 9.6米).
+
+Every function takes a folded, stripped name (catalog.normalize) and a `lookup(name) -> (found, label)` into the
+catalog, so the catalog's documented defaults decide whatever the grammar reduces a name to.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Lookup = Callable[[str], tuple[bool, str | None]]
+Decision = tuple[str | None, float]  # (label or None for "not a standard value", confidence)
+
+SHORT, LONG = "短途|短驳|区域|城配|城市配送|港口|港区|码头|市内|短距离", "长途|干线|城际|长距离"
+_SHORT_EN, _LONG_EN = r"local|short[\s-]?haul|drayage|regional|urban\s+delivery", r"long[\s-]?haul|line[\s-]?haul"
+
+_TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
+_COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
+                          r"(?<![a-z])(?:tractors?|semi(?:[\s-]?trailers?)?|single[\s-]trailers?|multi[\s-]trailers?|"
+                          r"combination|articulated|artic|tt/at|truck[\s-]trailers?)(?![a-z])")
+_BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|minibus)(?![a-z])")
+_TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|"
+                    r"single[\s-]unit)(?![a-z])")
+_SINGLE_UNIT = re.compile(r"(?<![a-z])(?:single[\s-]unit|rigid)(?![a-z])")
+
+_SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])school(?![a-z])")
+_TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic)(?![a-z])")
+_INTERCITY = re.compile(r"长途|旅游|班线|客运|城际|公路客车|(?<![a-z])(?:coach(?:es)?|intercity|inter-city|touring|"
+                        r"tour|long[\s-]distance)(?![a-z])")
+_HOME = re.compile(r"房车|旅居|(?<![a-z])(?:motor\s?homes?|motorhomes?|campers?|campervans?|rvs?)(?![a-z])")
+_REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage)(?![a-z])")
+_SHORT_RE = re.compile(rf"{SHORT}|(?<![a-z])(?:{_SHORT_EN})(?![a-z])")
+_LONG_RE = re.compile(rf"{LONG}|(?<![a-z])(?:{_LONG_EN})(?![a-z])")
+
+# GA 802 registration names: size, then body type or use, then the vehicle type. The body words do not change the
+# MOVES source type; the size and the type do.
+_SIZE = "重型|中型|轻型|微型|大型|小型"
+_BODY = ("普通|厢式|封闭|罐式|平板|集装厢|集装箱|自卸|特殊结构|仓栅式|低平板|车辆运输|越野|双层|卧铺|专用|栏板|"
+         "冷藏|保温|高栏|飞翼")
+_REGISTRATION = re.compile(rf"^({_SIZE})(?:{_BODY})*(货车|客车|专项作业车|作业车|轿车|面包车)$|^({_SIZE})(?:{_BODY})+(车)$")
+_CANONICAL_TYPE = {"专项作业车": "货车", "作业车": "货车", "车": "货车"}
+# A truck body type named alone (a freight platform's menu: 平板, 厢式, 冷藏车) is a truck of no stated size.
+_BARE_BODY = re.compile(r"^(?:平板|厢式|冷藏|保温|高栏|低栏|飞翼|仓栅|罐式|自卸|栏板)(?:车|货车)?$")
+
+# Freight platforms name trucks by cargo-box length: up to 5.2 m light trucks, up to 9.6 m medium/heavy rigid trucks,
+# 12.5 m and longer semitrailer combinations (docs/catalog.md).
+_LENGTH = re.compile(rf"^(\d{{1,2}}(?:\.\d{{1,2}})?)\s*(?:米|m)(?:\s*(?:{_BODY}|货车|厢车|箱车|车|truck))*$")
+LIGHT_MAX_M, RIGID_MAX_M = 5.5, 10.5
+
+# US axle-configuration codes (state-DOT weigh-in-motion reports): SUn single units; tractor axles, S, semitrailer
+# axles, and -n for each further trailer.
+_AXLE_SINGLE_UNIT = re.compile(r"^su\s?\d\+?$")
+_AXLE_COMBINATION = re.compile(r"^\d\s?s\s?\d(?:\s?-\s?\d)*$")
+# FHWA's class 3 description: two axles and four tyres is a light truck, whatever else the name says.
+_FOUR_TIRE = re.compile(r"two[\s-]axle,?\s*four[\s-]tire")
+# JT/T 489 toll classes of special-purpose vehicles: "N类专项作业车" is the toll system's 专N.
+_TOLL_SPECIAL = re.compile(r"^(\d)类专项作业车$")
+# UN/EU and GB/T 15089 category codes, with the suffixes people add (L3e-A1, N2类, M1类车辆, O4 category).
+_CATEGORY = re.compile(r"^(l[1-7]?e?|m[123]|n[123]|o[1-4]?|g)(?:-?[a-z]\d?)?(?:\s*(?:类|类车|类车辆|类汽车|category|"
+                       r"class|vehicles?))?$")
+
+
+def decide(text: str, lookup: Lookup) -> Decision | None:
+    """A decision from the name's structure, or None when the structure says nothing."""
+    for rule in (_trailer, _codes, _length, _compound, _registration):
+        found = rule(text, lookup)
+        if found is not None:
+            return found
+    return None
+
+
+def _trailer(text: str, lookup: Lookup) -> Decision | None:
+    return (None, 0.92) if _TRAILER_ONLY.match(text) else None
+
+
+def _codes(text: str, lookup: Lookup) -> Decision | None:
+    compact = text.replace(" ", "")
+    if _FOUR_TIRE.search(text):
+        return _named("FHWA Class 3", lookup, 0.92)
+    if m := _TOLL_SPECIAL.match(compact):
+        return _named(f"专{m.group(1)}", lookup, 0.92)
+    if _AXLE_SINGLE_UNIT.match(compact):
+        return _named("single unit truck", lookup, 0.95)
+    if _AXLE_COMBINATION.match(compact):
+        return _named("tractor-trailer", lookup, 0.95)
+    if m := _CATEGORY.match(compact):
+        code = m.group(1)
+        if code.startswith("l"):
+            return _named("L3e", lookup, 0.95)  # every L category is a two- or three-wheeler
+        if code.startswith("o"):
+            return None, 0.95  # trailers
+        if code == "g":
+            return _named("M1G", lookup, 0.9)  # off-road vehicles
+        return _named(code.upper(), lookup, 0.95)
+    return None
+
+
+def _length(text: str, lookup: Lookup) -> Decision | None:
+    m = _LENGTH.match(text)
+    if not m:
+        return None
+    metres = float(m.group(1))
+    if not 2.0 <= metres <= 20.0:  # not a truck length
+        return None
+    name = "轻型货车" if metres <= LIGHT_MAX_M else "货车" if metres <= RIGID_MAX_M else "半挂车"
+    return _named(name, lookup, 0.9)
+
+
+def _compound(text: str, lookup: Lookup) -> Decision | None:
+    """A head noun with a strong modifier: the modifier decides among the head's source types."""
+    bus, truck, combination = _BUS.search(text), _TRUCK.search(text), _COMBINATION.search(text)
+    if bus:  # a bus head decides by its marker (school before transit before intercity), or not at all
+        for marker, name in ((_SCHOOL, "校车"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车")):
+            if marker.search(text):
+                return _named(name, lookup, 0.92)
+        return None
+    if _HOME.search(text):
+        return _named("房车", lookup, 0.9)
+    if combination:
+        if _SHORT_RE.search(text):
+            return _named("短途半挂车", lookup, 0.92)
+        return _named("半挂车", lookup, 0.9)
+    if truck:
+        if _REFUSE.search(text):
+            return _named("垃圾车", lookup, 0.92)
+        if _SHORT_RE.search(text):
+            return _named("短途货车", lookup, 0.92)
+        if _LONG_RE.search(text):
+            return _named("长途货车", lookup, 0.92)
+        if _SINGLE_UNIT.search(text):
+            return _named("single unit truck", lookup, 0.9)
+    return None
+
+
+def _registration(text: str, lookup: Lookup) -> Decision | None:
+    """重型罐式货车 -> 重型货车, 大型双层客车 -> 大型客车, 大型轿车 -> 轿车; bare 平板/厢式 -> a truck."""
+    if m := _REGISTRATION.match(text):
+        size, kind = m.group(1) or m.group(3), m.group(2) or m.group(4)
+        kind = _CANONICAL_TYPE.get(kind, kind)
+        for name in (size + kind, kind):
+            found = lookup(name)
+            if found[0]:
+                return found[1], 0.9
+    if _BARE_BODY.match(text):
+        return _named("货车", lookup, 0.85)
+    return None
+
+
+def _named(name: str, lookup: Lookup, confidence: float) -> Decision | None:
+    """What the catalog says `name` is (its documented default), at the rule's confidence."""
+    found, label = lookup(name)
+    if not found:
+        raise LookupError(f"vehicle grammar refers to {name!r}, which the catalog does not hold")
+    return label, confidence
