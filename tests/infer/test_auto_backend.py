@@ -23,7 +23,7 @@ class RecordingModel:
 
     def map_columns(self, headers, samples=None, task=None):
         self.tables.append(list(headers))
-        matches = [HeaderMatch(h, "link_id" if h == "zzz_key" else None, "model", 0.7) for h in headers]
+        matches = [HeaderMatch(h, "link_id" if h == "zzz_thing" else None, "model", 0.7) for h in headers]
         return default_column_rules().finish(matches, samples, task)
 
 
@@ -47,16 +47,16 @@ def test_no_model_call_when_rules_settle_everything():
 
 def test_model_fills_only_unsettled_headers():
     model = RecordingModel()
-    m = AutoBackend(model).map_columns(["路段长度", "zzz_key", "平均车速"])
-    assert model.tables == [["路段长度", "zzz_key", "平均车速"]]
-    assert m.mapping == {"路段长度": "link_length_km", "zzz_key": "link_id", "平均车速": "avg_speed_kph"}
-    assert m.methods["路段长度"] in ("exact", "normalized") and m.methods["zzz_key"] == "model"
+    m = AutoBackend(model).map_columns(["路段长度", "zzz_thing", "平均车速"])
+    assert model.tables == [["路段长度", "zzz_thing", "平均车速"]]
+    assert m.mapping == {"路段长度": "link_length_km", "zzz_thing": "link_id", "平均车速": "avg_speed_kph"}
+    assert m.methods["路段长度"] in ("exact", "normalized") and m.methods["zzz_thing"] == "model"
 
 
 def test_a_model_without_a_column_adapter_leaves_tables_to_rules():
     model = RecordingModel(roles=("unified",))
-    m = AutoBackend(model).map_columns(["路段长度", "zzz_key"])
-    assert model.tables == [] and m.mapping["zzz_key"] is None
+    m = AutoBackend(model).map_columns(["路段长度", "zzz_thing"])
+    assert model.tables == [] and m.mapping["zzz_thing"] is None
 
 
 class FakeIndex:

@@ -45,7 +45,7 @@ def test_the_bare_semitrailer_word_stays_the_catalog_combination():
     ("SU 2", "Single Unit Short-haul Truck"), ("SU5+", "Single Unit Short-haul Truck"),
     ("3S3", "Combination Long-haul Truck"), ("3-S-2", None), ("2S2-3", "Combination Long-haul Truck"),
     ("N3类", "Single Unit Short-haul Truck"), ("M1类车辆", "Passenger Car"), ("L6e-B", "Motorcycle"),
-    ("O3 category", None), ("3类专项作业车", "Single Unit Short-haul Truck"), ("6类专项作业车", "Single Unit Short-haul Truck"),
+    ("O3 category", None), ("L类", "Motorcycle"), ("G类", "Passenger Truck"), ("L3e-A1", "Motorcycle"), ("3类专项作业车", "Single Unit Short-haul Truck"), ("6类专项作业车", "Single Unit Short-haul Truck"),
 ])
 def test_scheme_codes(name, label):
     got = answer(name)
@@ -79,7 +79,12 @@ def test_an_unknown_word_beside_a_token_match_lowers_its_confidence():
 @pytest.mark.parametrize("name,label", [
     ("PM2.5 brake wear", None), ("tyre-wear PM10", None), ("轮胎磨损颗粒物", None), ("non_exhaust_pm25", None),
     ("颗粒物(PM10)", "PM10"), ("particulate matter < 10 µm", "PM10"), ("可吸入颗粒(2.5μm)", "PM2.5"),
-    ("一氧化氮(NO)", None), ("「氮氧化物」", "NOx"), ("**NOx**", "NOx"), ("NOx??", "NOx"),
+    ("一氧化氮(NO)", None), ("PMx_total", "PM2.5"), ("road_PMx", "PM2.5"), ("「氮氧化物」", "NOx"), ("**NOx**", "NOx"), ("NOx??", "NOx"),
 ])
 def test_pollutant_qualifiers_and_wrappers(name, label):
     assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name", ["lc", "LC", "nc", "m", "g", "o"])
+def test_a_bare_letter_is_not_a_category_code(name):
+    assert answer(name).method != "structured"

@@ -24,7 +24,7 @@ from emstd.defaults import cache_root
 TASKS = ("vehicle", "pollutant", "column")
 TOP_K = 3  # candidates kept per query (the model's prompt shows these)
 # Bump when what goes into the index or the calibration changes: old caches are then ignored.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 3
 
 
 @dataclass(frozen=True)

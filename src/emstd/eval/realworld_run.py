@@ -40,7 +40,7 @@ class RetrievalOnly:
         from emstd.infer.column_rules import HeaderMatch, default_column_rules
 
         matches = [HeaderMatch(h, None, "no_match", 0.0) for h in headers]
-        retrieve_headers(self.index, matches, task)
+        retrieve_headers(self.index, matches, task, samples)
         return default_column_rules().finish(matches, samples, task)
 
 

@@ -19,7 +19,7 @@ import threading
 from typing import Callable
 
 from emstd.catalog import load_catalog
-from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules
+from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules, plausible_field
 from emstd.infer.rules import Answer, RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative"}
@@ -118,7 +118,7 @@ class AutoBackend:
                    for h in headers]
         unsure = [m for m in matches if not _header_settled(m)]
         if unsure and self.retrieval is not None:
-            retrieve_headers(self.retrieval.get(), unsure, task)
+            retrieve_headers(self.retrieval.get(), unsure, task, samples)
         unsure = [m for m in matches if not _header_settled(m) and m.method != "retrieval"]
         notes = list(rules.notes)
         if unsure and self.model is not None and self.can("column"):
@@ -131,12 +131,14 @@ class AutoBackend:
 
 
 
-def retrieve_headers(index, matches: list[HeaderMatch], task: str | None) -> None:
-    """Map the unmapped headers among `matches` that retrieval is sure of (fields of `task`, when it is known)."""
+def retrieve_headers(index, matches: list[HeaderMatch], task: str | None, samples: dict | None = None) -> None:
+    """Map the unmapped headers among `matches` that retrieval is sure of (fields of `task`, when it is known) and
+    whose header or values agree: a header's name alone is weak evidence, most unknown headers are no field at all."""
     allowed = set(load_catalog().field_names(task)) if task else None
     for m, retrieved in zip(matches, index.search([m.header for m in matches], "column")):
         label = index.answer(retrieved, "column")
-        if m.target is None and label is not None and (allowed is None or label in allowed):
+        if m.target is None and label is not None and (allowed is None or label in allowed) and \
+                plausible_field(label, m.header, (samples or {}).get(m.header)):
             m.target, m.method, m.confidence, m.unit = label, "retrieval", retrieved.confidence, None
 
 

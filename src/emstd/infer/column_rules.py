@@ -120,10 +120,14 @@ class ColumnRules:
         if answer is None:
             return None
         if marker is None:
-            # a bare vehicle name is a fleet-mix column only when its values look like shares
-            if not samples or not _looks_like_share(samples):
-                return None
-            return HeaderMatch(folded, answer.standard, "fleet_values", 0.75, U.share_unit_from_values(samples))
+            if samples and _looks_like_share(samples):
+                return HeaderMatch(folded, answer.standard, "fleet_values", 0.75, U.share_unit_from_values(samples))
+            if answer.method in FLEET_NAME_METHODS and answer.confidence >= 0.9:
+                # a bare vehicle name: a per-class column of a macro table (counts or shares); kept only if the
+                # table turns out to be macro (finish)
+                unit = "count" if U._numbers(samples or []).size else "%"
+                return HeaderMatch(folded, answer.standard, "fleet_name", 0.7, unit)
+            return None
         unit = U.share_unit_from_values(samples) if samples else "%"
         return HeaderMatch(folded, answer.standard, "fleet_mix", round(0.95 * answer.confidence, 3), unit)
 
@@ -151,7 +155,11 @@ class ColumnRules:
                     m.unit = U.share_unit_from_values(samples.get(m.header)) if samples.get(m.header) else "%"
         task = task or self._detect_task(matches)
         for m in matches:
+            if m.method == "fleet_name" and task != "macro":
+                m.target, m.method, m.unit, m.confidence = None, "no_match", None, 0.0  # a guess only macro keeps
             self._fit_to_task(m, task, notes)
+        if task == "macro":
+            _link_key(matches, samples)
         self._resolve_duplicates(matches, notes)
         return ColumnMapping(
             task=task,
@@ -164,7 +172,8 @@ class ColumnRules:
 
     def _detect_task(self, matches: list[HeaderMatch]) -> str:
         micro = sum(1 for m in matches if self._field_task.get(m.target) == "micro")
-        macro = sum(1 for m in matches if m.target and self._field_task.get(m.target, "macro") == "macro")
+        macro = sum(1 for m in matches if m.target and m.method != "fleet_name"
+                    and self._field_task.get(m.target, "macro") == "macro")
         # a lone speed column says little: link tables call their mean speed "speed" too
         if micro == macro:
             return "macro" if any(m.target == "link_id" or m.target == "link_length_km" for m in matches) else "micro"
@@ -182,11 +191,16 @@ class ColumnRules:
             notes.append(f"{m.header!r} looks like {m.target} ({target_task}), which a {task} table does not use; left unmapped")
             m.target, m.method, m.unit = None, "other_task", None
 
-    @staticmethod
-    def _resolve_duplicates(matches: list[HeaderMatch], notes: list[str]) -> None:
+    def _resolve_duplicates(self, matches: list[HeaderMatch], notes: list[str]) -> None:
+        """A field claimed by two headers goes to the more confident one. Fleet-mix columns are the exception:
+        a survey's 大型货车 and 中型货车 are both single-unit short-haul trucks, and their shares (counts) add up."""
         best: dict[str, HeaderMatch] = {}
+        fleet: dict[str, list[str]] = {}
         for m in matches:
             if m.target is None:
+                continue
+            if m.target not in self._field_task:
+                fleet.setdefault(m.target, []).append(m.header)
                 continue
             kept = best.get(m.target)
             if kept is None or m.confidence > kept.confidence:
@@ -195,6 +209,9 @@ class ColumnRules:
                 best[m.target] = m
             else:
                 _drop(m, kept, notes)
+        for label, headers in fleet.items():
+            if len(headers) > 1:
+                notes.append(f"{', '.join(repr(h) for h in headers)} are all {label}: summed into one fleet-mix column")
 
 
 def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
@@ -229,6 +246,52 @@ def _remove_word(text: str, marker: str) -> str:
 def _looks_like_share(values) -> bool:
     nums = U._numbers(values)
     return nums.size >= 2 and float(nums.min()) >= 0 and float(nums.max()) <= 100 and len(values) - nums.size == 0
+
+
+FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code"}
+# A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
+# identifiers and the ids of other things are not link keys.
+_ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key)(?![a-z])|id$|^fid$|osmid|station")
+_LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号")
+_NOT_LINK = re.compile(r"路线|线路|route|district|region|county|zone|state|area|city|province|行政|"
+                       r"class|type|vehicle|车辆|车型|person|driver|trip|run|scenario|session|node|junction|lane|车道|"
+                       r"hour|day|month|year|time|date|时间|日期|fuel|model|make|source|process|pollutant|bin|mode")
+# Plausible sample values per field, in any unit people use for it (a weak check: it rejects, never proves).
+_PLAUSIBLE = {"time_sec": (0, None), "speed_kph": (-1, 400), "avg_speed_kph": (0, 400), "acceleration_mps2": (-40, 40),
+              "grade_pct": (-100, 100), "link_length_km": (0, None), "traffic_flow_vph": (0, None)}
+
+
+def plausible_field(field: str, header: str, samples) -> bool:
+    """Whether a header that only retrieval maps to `field` has any support: a unit the field uses, values in the
+    field's range, or (for link_id) an id-like, link-level name."""
+    text = fold(header)
+    if field == "link_id":
+        return bool(_ID_LIKE.search(text)) and not _NOT_LINK.search(text)
+    if field in U.FIELD_UNITS and U.unit_from_header(text, field):
+        return True
+    nums = U._numbers(samples or [])
+    if not nums.size or field not in _PLAUSIBLE:
+        return False
+    lo, hi = _PLAUSIBLE[field]
+    return float(nums.min()) >= lo and (hi is None or float(nums.max()) <= hi)
+
+
+def _link_key(matches: list[HeaderMatch], samples: dict) -> None:
+    """A macro table with no link_id: its one obvious id-like, link-level header becomes the link key."""
+    if any(m.target == "link_id" for m in matches):
+        return
+    scored = []
+    for m in matches:
+        text = fold(m.header)
+        if m.target is not None or _NOT_LINK.search(text) or not _ID_LIKE.search(text):
+            continue
+        scored.append((2 if _LINKISH.search(text) else 1, m))
+    if not scored:
+        return
+    best = max(score for score, _ in scored)
+    top = [m for score, m in scored if score == best]
+    if len(top) == 1:
+        top[0].target, top[0].method, top[0].confidence, top[0].unit = "link_id", "id_like", 0.75, None
 
 
 _default: ColumnRules | None = None

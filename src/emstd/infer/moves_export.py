@@ -51,7 +51,9 @@ class MovesSink:
         self.plan = plan
         self.road_type, self.county, self.link_id = road_type, county, link_id
         self.columns = {c.lower(): c for c in plan.output_columns}
-        self.fleet = [m.target for m in plan.mapped if m.field == "fleet_mix"]
+        self.fleet = list(dict.fromkeys(m.target for m in plan.mapped if m.field == "fleet_mix"))
+        # per-class vehicle counts (a traffic-survey table) rather than shares: fractions of each link's total
+        self.fleet_counts = bool(self.fleet) and all(m.unit == "count" for m in plan.mapped if m.field == "fleet_mix")
         self.ids = {v.label: v.id for v in load_catalog().vehicles}
         self.rows: dict[str, int] = {}
         self.notes: list[str] = []
@@ -167,8 +169,17 @@ class MovesSink:
             for link, total in out.groupby("linkID", sort=False)["sourceTypeHourFraction"].sum().items():
                 self.long_sums[link] = self.long_sums.get(link, 0.0) + float(total)
             return out
-        shares = pd.DataFrame({label: pd.to_numeric(frame[label], errors="coerce").fillna(0.0) / 100.0
-                               for label in self.fleet})
+        shares = pd.DataFrame({label: pd.to_numeric(frame[label], errors="coerce").fillna(0.0) for label in self.fleet})
+        if self.fleet_counts:
+            totals = shares.sum(axis=1)
+            if (totals <= 0).any():
+                i = int(np.argmax((totals <= 0).to_numpy()))
+                raise InputFileError(f"--to moves: link {links.iloc[i]}: no vehicles counted in the fleet-mix columns, "
+                                     f"so its source-type fractions are undefined. Fill in that link's counts.")
+            shares = shares.div(totals, axis=0)
+            self._note("sourceTypeHourFraction from per-class vehicle counts (each link's counts / its total)")
+        else:
+            shares = shares / 100.0
         _check_sums(links, shares.sum(axis=1))
         long = shares.assign(linkID=links.to_numpy()).melt(id_vars="linkID", var_name="label",
                                                            value_name="sourceTypeHourFraction")

@@ -19,6 +19,7 @@ _SIZE = re.compile(r"(?<![\d.])(10|2\.5)\s*(?:um|μm|µm|微米|micron)")
 _NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|"
                           r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
                           r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
+_PM_UNSIZED = re.compile(r"(?<![a-z])pmx(?![a-z])")
 _BRACKETED = re.compile(r"[\(\[\{]([^\(\)\[\]\{\}]{1,20})[\)\]\}]")
 
 
@@ -29,6 +30,8 @@ def decide(folded: str, lookup: Lookup) -> tuple[str | None, float] | None:
             return None, 0.92
         if m := _SIZE.search(folded):
             return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
+    if _PM_UNSIZED.search(folded):  # SUMO/HBEFA "PMx": particulate matter of no stated size
+        return _named("PM", lookup)
     for inner in _BRACKETED.findall(folded):  # a formula in brackets names the pollutant exactly
         found, label = lookup(inner.strip())
         if found:

@@ -19,8 +19,17 @@ _SPLICED = {"'": 39, "\\": 92, "\n": 10, "\r": 13}
 def plan_sql(plan: TablePlan, value_maps: dict[str, dict[str, str | None]] | None = None) -> str:
     """value_maps: per value column, distinct value -> standard label (default: the answers seen so far)."""
     lines = []
+    by_target: dict[str, list[MappedColumn]] = {}
     for m in plan.mapped:
-        lines.append(f"{_converted(m, plan.round_digits)} AS {ident(m.target)}")
+        by_target.setdefault(m.target, []).append(m)
+    for target, columns in by_target.items():
+        if len(columns) == 1:
+            lines.append(f"{_converted(columns[0], plan.round_digits)} AS {ident(target)}")
+        else:  # fleet-mix columns of one source type add up (null only where all are)
+            numbers = [f"TRY_CAST({_converted(m, plan.round_digits)} AS DOUBLE)" for m in columns]
+            total = " + ".join(f"COALESCE({n}, 0)" for n in numbers)
+            lines.append(f"CASE WHEN {' AND '.join(f'{n} IS NULL' for n in numbers)} THEN NULL ELSE {total} END "
+                         f"AS {ident(target)}")
     for v in plan.values:
         answers = (value_maps or {}).get(v.source) or {k: a.standard for k, a in v.answers.items()}
         lines.append(f"{_case(v.source, answers)} AS {ident(v.output)}")

@@ -63,7 +63,8 @@ class TablePlan:
 
     @property
     def output_columns(self) -> list[str]:
-        return [m.target for m in self.mapped] + [v.output for v in self.values] + [o for _, o in self.kept]
+        targets = list(dict.fromkeys(m.target for m in self.mapped))  # fleet-mix columns of one type are summed
+        return targets + [v.output for v in self.values] + [o for _, o in self.kept]
 
     def epoch_columns(self) -> list[MappedColumn]:
         return [m for m in self.mapped if m.unit in ("epoch_ms", "epoch_s") and m.conversion is not None]
@@ -104,6 +105,10 @@ def apply_plan(plan: TablePlan, batch: pd.DataFrame, standardizer: Standardizer)
         series = batch[col.source]
         if col.conversion is not None:
             series = _convert(col, series, plan.round_digits, plan.keep_text)
+        if col.target in out:  # another column of the same fleet-mix type: the two add up
+            both = pd.concat([pd.to_numeric(out[col.target], errors="coerce"), pd.to_numeric(series, errors="coerce")],
+                             axis=1)
+            series = both.sum(axis=1, min_count=1)
         out[col.target] = series
     for v in plan.values:
         out[v.output] = _standardize_values(standardizer, batch[v.source], v)

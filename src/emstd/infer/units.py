@@ -179,6 +179,8 @@ def conversion_for(unit: str | None, field: str) -> Conversion | None:
     if unit in SPECIAL:
         desc = {"deg": "tan(deg) * 100", "epoch_ms": "(ms - first ms) / 1000", "epoch_s": "s - first s"}[unit]
         return Conversion(unit, target, desc)
+    if unit not in FACTORS:  # e.g. fleet-mix counts: shares would need the row's total, not a factor
+        return None
     std, factor = FACTORS[unit]
     if std != target:
         return None

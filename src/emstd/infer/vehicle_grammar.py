@@ -64,8 +64,9 @@ _FOUR_TIRE = re.compile(r"two[\s-]axle,?\s*four[\s-]tire")
 # JT/T 489 toll classes of special-purpose vehicles: "N类专项作业车" is the toll system's 专N.
 _TOLL_SPECIAL = re.compile(r"^(\d)类专项作业车$")
 # UN/EU and GB/T 15089 category codes, with the suffixes people add (L3e-A1, N2类, M1类车辆, O4 category).
-_CATEGORY = re.compile(r"^(l[1-7]?e?|m[123]|n[123]|o[1-4]?|g)(?:-?[a-z]\d?)?(?:\s*(?:类|类车|类车辆|类汽车|category|"
-                       r"class|vehicles?))?$")
+_CATEGORY_SUFFIX = r"\s*(?:类|类车|类车辆|类汽车|category|class|vehicles?)"
+_CATEGORY = re.compile(rf"^(?:(l[1-7]e?|m[123]|n[123]|o[1-4])(?:-[a-z]\d?|(?<=e)[a-z]\d?)?(?:{_CATEGORY_SUFFIX})?|"
+                       rf"(l|o|g)(?:{_CATEGORY_SUFFIX}))$")  # a bare letter counts only with its suffix: L类, G类
 
 
 def decide(text: str, lookup: Lookup) -> Decision | None:
@@ -92,7 +93,7 @@ def _codes(text: str, lookup: Lookup) -> Decision | None:
     if _AXLE_COMBINATION.match(compact):
         return _named("tractor-trailer", lookup, 0.95)
     if m := _CATEGORY.match(compact):
-        code = m.group(1)
+        code = m.group(1) or m.group(2)
         if code.startswith("l"):
             return _named("L3e", lookup, 0.95)  # every L category is a two- or three-wheeler
         if code.startswith("o"):
