@@ -20,6 +20,9 @@ MAX_HEADERS = 200
 # The seed's max_length per model, in tokens of the base model's tokenizer: the dataset builder keeps every
 # example within it, `emstd data check` enforces it, and the training configs use it.
 MAX_LENGTH = {"unified": 256, "column": 512}
+# Beside a unified adapter: the retrieval confidence at or above which `auto` does not ask that adapter, chosen on the
+# eval split by `emstd eval` (eval/routing.py) and read by the backend factory.
+ROUTING_FILE = "routing.json"
 # Tokens a column model may generate for one table (a mapping of ~40 headers fits in ~300).
 COLUMN_MAX_NEW_TOKENS = 384
 

@@ -24,7 +24,7 @@ from emstd.defaults import cache_root
 TASKS = ("vehicle", "pollutant", "column")
 TOP_K = 3  # candidates kept per query (the model's prompt shows these)
 # Bump when what goes into the index or the calibration changes: old caches are then ignored.
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,13 @@ class Retrieved:
     @property
     def label(self) -> str | None:
         return self.candidates[0].label if self.candidates else None
+
+    @classmethod
+    def from_record(cls, candidates: list, calibration: "Calibration") -> "Retrieved":
+        """A dataset record's meta.candidates ([label, alias, similarity] lists), scored with `calibration`: what
+        retrieval said of that name against the train-split index, as in production for an unseen name."""
+        found = tuple(Candidate(label, alias, sim) for label, alias, sim in candidates)
+        return cls(found, round(calibration.probability(*top_and_margin(found)), 4) if found else 0.0)
 
 
 @dataclass(frozen=True)
@@ -147,10 +154,10 @@ def split_table(catalog: Catalog, encoder: Encoder, task: str, pools: dict) -> T
 
     texts, labels, groups = [], [], []
     for item in catalog.items(task):
-        for text in (item.zh, item.description):
+        for text in (item.zh, item.description):  # grouped too: an alias that is also the Chinese name is excluded
             texts.append(text)
             labels.append(item.standard)
-            groups.append(None)
+            groups.append(group_key(text, task))
     for label, by_split in pools.items():
         for alias in by_split["train"]:
             texts.append(alias)

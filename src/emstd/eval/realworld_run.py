@@ -135,8 +135,8 @@ def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, co
 
 def _load_models(unified_run, column_run, index, say):
     """(unified backend or None, routing threshold or None, column backend or None)."""
+    from emstd.eval.routing import read_routing
     from emstd.eval.run import resolve_target
-    from emstd.infer.factory import ROUTING_FILE
     from emstd.infer.local import LocalBackend
 
     unified = column = threshold = None
@@ -144,11 +144,8 @@ def _load_models(unified_run, column_run, index, say):
         info = resolve_target(unified_run)
         unified = LocalBackend(info["base_model"], unified_adapter=str(info["adapter"]), gguf_file=info["gguf_file"],
                                retrieval=index)
-        routing = Path(info["adapter"]) / ROUTING_FILE
-        if routing.exists():
-            import json
-
-            threshold = json.loads(routing.read_text(encoding="utf-8"))["model_threshold"]
+        routing = read_routing(info["adapter"])
+        threshold = routing["model_threshold"] if routing else None
         say(f"[realworld] unified adapter {info['adapter']} (routing threshold {threshold})")
     if column_run is not None:
         info = resolve_target(column_run)

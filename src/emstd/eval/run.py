@@ -67,12 +67,23 @@ def held_out_overlap(data_dir: Path, model: str, rows: list[dict]) -> int:
                 if (r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) in seen})
 
 
-def predict_unified(backend, rows: list[dict]) -> list[dict]:
+def record_retrieval(rows: list[dict], task: str, calibration) -> list:
+    """Each record's retrieval as it was built (against the train split's index, so a held-out name never meets
+    itself): what a model is shown for it in evaluation, exactly as in training."""
+    from emstd.data.retrieval import Retrieved
+
+    return [Retrieved.from_record(r["meta"]["candidates"], calibration) for r in rows]
+
+
+def predict_unified(backend, rows: list[dict], calibration=None) -> list[dict]:
     records = []
     for task in ("vehicle", "pollutant"):
         subset = [r for r in rows if r["meta"]["task"] == task]
         values = [r["meta"]["value"] for r in subset]
-        for r, v, a in zip(subset, values, backend.standardize_values(values, task)):
+        kwargs = {}
+        if getattr(backend, "uses_candidates", False) and calibration is not None:
+            kwargs["retrieved"] = record_retrieval(subset, task, calibration[task])
+        for r, v, a in zip(subset, values, backend.standardize_values(values, task, **kwargs)):
             records.append({"task": task, "input": v, "alias": r["meta"]["alias"], "gold": r["messages"][2]["content"],
                             "pred": a.standard or UNKNOWN, "confidence": a.confidence})
     return records
@@ -88,10 +99,10 @@ def predict_column(backend, rows: list[dict]) -> list[dict]:
     return records
 
 
-def score(model: str, backend, rows: list[dict]) -> dict:
+def score(model: str, backend, rows: list[dict], calibration=None) -> dict:
     t0 = time.perf_counter()
     if model == "unified":
-        result = M.unified_metrics(predict_unified(backend, rows))
+        result = M.unified_metrics(predict_unified(backend, rows, calibration))
     else:
         result = M.column_metrics(predict_column(backend, rows))
     result["seconds"] = round(time.perf_counter() - t0, 2)
@@ -118,31 +129,50 @@ def run_eval(target, data_dir="data", split: str = "test", limit: int | None = N
 
     adapters = {"unified_adapter": str(info["adapter"])} if model == "unified" else {"column_adapter": str(info["adapter"])}
     backend = LocalBackend(info["base_model"], gguf_file=info["gguf_file"], **adapters)
-    report["results"]["fine_tuned"] = score(model, backend, rows)
+    calibration = _calibration(model, say)
+    report["results"]["fine_tuned"] = score(model, backend, rows, calibration)
     say(f"[eval] fine-tuned: {_headline(model, report['results']['fine_tuned'])}")
 
     if baselines:
         report["results"]["rules"] = score(model, RulesBackend(), rows)
         say(f"[eval] rules: {_headline(model, report['results']['rules'])}")
         backend.zero_shot = True
-        report["results"]["zero_shot"] = score(model, backend, rows)
+        report["results"]["zero_shot"] = score(model, backend, rows, calibration)
         backend.zero_shot = False
         say(f"[eval] zero-shot base: {_headline(model, report['results']['zero_shot'])}")
 
     if checkpoints and info["checkpoints"]:
         for ckpt in info["checkpoints"]:
             backend.swap_adapter(model, str(ckpt))
-            result = score(model, backend, rows)
+            result = score(model, backend, rows, calibration)
             step = int(ckpt.name.split("-")[1])
             report["checkpoints"].append({"step": step, "path": str(ckpt), "headline": _headline_value(model, result),
                                           "metrics": {k: v for k, v in result.items() if k not in ("errors", "confusion")}})
             say(f"[eval] {ckpt.name}: {_headline(model, result)}")
         report["best_checkpoint"] = _best_checkpoints(info["run_dir"], report["checkpoints"])
 
+    if model == "unified":  # where auto should stop trusting retrieval and ask this adapter: the eval split decides
+        from emstd.eval.routing import MAX_ROWS, choose_model_threshold, write_routing
+
+        if checkpoints and info["checkpoints"]:
+            backend.swap_adapter(model, str(info["adapter"]))  # back to final/ after the checkpoint loop
+        report["routing"] = choose_model_threshold(backend, load_split(data_dir, model, "eval", MAX_ROWS), calibration)
+        write_routing(info["adapter"], report["routing"])
+        say(f"[eval] routing (eval split, {report['routing']['n']} names): retrieval answers at confidence >= "
+            f"{report['routing']['model_threshold']}, the adapter below; accuracy {report['routing']['accuracy']}")
     write_report(report, out_dir, info["run_dir"])
     report["out_dir"] = str(out_dir)
     say(f"[eval] report: {out_dir}/report.md")
     return report
+
+
+def _calibration(model: str, say):
+    """Retrieval's calibration (unified only: its candidates are part of the prompt)."""
+    if model != "unified":
+        return None
+    from emstd.data.retrieval import RetrievalIndex
+
+    return RetrievalIndex(say=say).calibration
 
 
 def _headline_value(model: str, result: dict) -> float | None:

@@ -10,10 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from emstd.defaults import DEFAULT_BASE_MODEL
+from emstd.defaults import DEFAULT_BASE_MODEL, ROUTING_FILE
 from emstd.errors import ConfigError
-
-ROUTING_FILE = "routing.json"  # beside a unified adapter: the routing threshold `emstd eval` chose for it
 
 
 class BackendOptions(BaseModel):

@@ -39,6 +39,7 @@ def load_for_inference(base_model: str, gguf_file: str | None = None):
 
 class LocalBackend:
     name = "local"
+    uses_candidates = True  # unified prompts carry retrieval candidates (standardize_values takes `retrieved`)
 
     def __init__(self, base_model: str, unified_adapter: str | None = None, column_adapter: str | None = None,
                  gguf_file: str | None = None, batch_size: int = 16, device: str | None = None, retrieval=None):

@@ -23,6 +23,7 @@ class RemoteError(EmstdError):
 
 class RemoteBackend:
     name = "remote"
+    uses_candidates = True  # unified prompts carry retrieval candidates (standardize_values takes `retrieved`)
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 30.0, unified_model: str = "unified",
                  column_model: str = "column", transport=None, concurrency: int = 16, retrieval=None):

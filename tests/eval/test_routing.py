@@ -1,0 +1,48 @@
+"""The routing threshold: where auto stops trusting retrieval and asks the model, chosen on eval records."""
+
+from emstd.data.retrieval import Calibration
+from emstd.eval.routing import choose_model_threshold
+from emstd.infer.rules import Answer
+
+CAL = {t: Calibration(a=10.0, b=0.0, c=-5.0, threshold=0.5, eval_accuracy=1.0, n=1) for t in ("vehicle", "pollutant")}
+
+
+def record(value, label, top_label, similarity):
+    return {"meta": {"task": "vehicle", "label": label, "value": value,
+                     "candidates": [[top_label, "alias", similarity], ["Motorcycle", "m", 0.1]]}}
+
+
+class Oracle:
+    """A model double: right on the names it knows, wrong elsewhere."""
+
+    uses_candidates = True
+
+    def __init__(self, knows):
+        self.knows, self.seen = knows, []
+
+    def standardize_values(self, values, task, retrieved=None):
+        self.seen.append(retrieved)
+        return [Answer(v, gold if v in self.knows else "Motor Home", "model", 0.9) for v, gold in
+                ((v, self.knows.get(v)) for v in values)]
+
+
+ROWS = [record("a", "Passenger Car", "Passenger Car", 0.9),      # retrieval sure and right
+        record("b", "Transit Bus", "Passenger Car", 0.3),        # retrieval unsure and wrong
+        record("c", "School Bus", "Passenger Car", 0.45)]        # retrieval unsure and wrong
+
+
+def test_a_model_right_where_retrieval_is_unsure_gets_the_unsure_names():
+    routing = choose_model_threshold(Oracle({"b": "Transit Bus", "c": "School Bus"}), ROWS, CAL)
+    assert routing["accuracy"] == {"retrieval_alone": 0.3333, "model_alone": 0.6667, "routed": 1.0}
+    assert 0.5 < routing["model_threshold"] <= 0.99  # above c's confidence, at or below a's
+
+
+def test_a_model_that_is_never_right_is_never_asked():
+    routing = choose_model_threshold(Oracle({}), ROWS, CAL)
+    assert routing["model_threshold"] == 0.0 and routing["accuracy"]["routed"] == routing["accuracy"]["retrieval_alone"]
+
+
+def test_the_model_sees_the_records_own_candidates():
+    model = Oracle({})
+    choose_model_threshold(model, ROWS, CAL)
+    assert [r.candidates[0].similarity for r in model.seen[0]] == [0.9, 0.3, 0.45]
