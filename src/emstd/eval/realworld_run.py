@@ -133,6 +133,19 @@ def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, co
     return report
 
 
+def realworld_runs(target, column_run) -> tuple:
+    """(unified run, column run) for --realworld: TARGET counts as whichever task its run_config says."""
+    from emstd.eval.run import resolve_target
+
+    unified = None
+    if target is not None:
+        if resolve_target(target)["model"] == "column":
+            column_run = column_run or target
+        else:
+            unified = target
+    return unified, column_run
+
+
 def _load_models(unified_run, column_run, index, say):
     """(unified backend or None, routing threshold or None, column backend or None)."""
     from emstd.eval.routing import read_routing
