@@ -18,6 +18,7 @@ from emstd.defaults import MAX_VALUE_CHARS
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
+CONFIDENCE["user"] = 1.0  # a name from the user's catalog overlay: the user said so
 FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
 FUZZY_MIN_LEN = 5  # keys shorter than this are too close to each other ("no2" vs "nox") to fuzz safely
 
@@ -92,7 +93,7 @@ class RulesEngine:
         if found is None:
             return Answer(text, None, "no_match", 0.0)
         label, method, confidence = found
-        return Answer(text, label, "negative" if label is None else method, confidence)
+        return Answer(text, label, "negative" if label is None and method != "user" else method, confidence)
 
     def match(self, text: str, task: str) -> tuple[str | None, str, float] | None:
         """(label or None for a negative, method, confidence), or None when nothing matched at all."""
@@ -102,7 +103,7 @@ class RulesEngine:
         for i, k in enumerate(keys):
             hit, label = self.catalog.lookup(task, k)
             if hit:
-                method = "exact" if i == 0 else "normalized"
+                method = "user" if self.catalog.is_user(task, k) else "exact" if i == 0 else "normalized"
                 return label, method, CONFIDENCE[method]
         # fuzzy before tokens: a misspelt multi-word name ("Combinaton Long-haul Truck") must not be
         # answered by one of its words ("truck")
@@ -189,9 +190,14 @@ class RulesEngine:
         return self.catalog.index[task][alias_key], "fuzzy", round(0.9 * score / 100, 3)
 
 
-@lru_cache(maxsize=1)
 def default_engine() -> RulesEngine:
-    return RulesEngine()
+    """The engine over the active catalog (built-in + user overlay), one per catalog: never a stale overlay."""
+    return _engine_for(load_catalog())
+
+
+@lru_cache(maxsize=4)
+def _engine_for(catalog: Catalog) -> RulesEngine:
+    return RulesEngine(catalog)
 
 
 class RulesBackend:
