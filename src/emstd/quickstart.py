@@ -35,6 +35,16 @@ def cpu_config_path() -> Path:
     raise EmstdError(f"{CPU_CONFIG} not found: run quickstart from the emstd repository root")
 
 
+def _same_dataset(stats: dict, seed: int) -> bool:
+    """A built dataset is reused for the same seed and catalog (a new --catalog overlay builds a new one)."""
+    from emstd.catalog import load_catalog
+
+    catalog = load_catalog()
+    stamp = stats.get("catalog")
+    same_catalog = stamp["fingerprint"] == catalog.fingerprint() if stamp else catalog.base is None
+    return stats.get("seed") == seed and same_catalog
+
+
 def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model: str = "smollm2",
                    steps: int | None = None, eval_limit: int | None = 200, say=print) -> dict:
     from emstd.data.build import build_dataset
@@ -48,7 +58,7 @@ def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model
 
     # 1. data
     stats_file = data_dir / "stats.json"
-    if stats_file.exists() and json.loads(stats_file.read_text(encoding="utf-8")).get("seed") == seed:
+    if stats_file.exists() and _same_dataset(json.loads(stats_file.read_text(encoding="utf-8")), seed):
         say(f"[1/4] dataset: reusing {data_dir}")
         stats = json.loads(stats_file.read_text(encoding="utf-8"))
     else:
