@@ -205,3 +205,32 @@ def test_an_empty_overlay_changes_nothing_but_is_valid(tmp_path, monkeypatch):
     monkeypatch.setenv("EMSTD_CATALOG", str(write(tmp_path, "# nothing yet\n")))
     cat = load_catalog()
     assert cat.fingerprint() == builtin_catalog().fingerprint() and cat.base is builtin_catalog()
+
+
+def test_quickstart_rebuilds_its_dataset_for_another_catalog(overlay, monkeypatch):
+    from emstd.quickstart import _same_dataset
+
+    stamp = {"fingerprint": load_catalog().fingerprint(), "overlay": str(overlay)}
+    assert _same_dataset({"seed": 42, "catalog": stamp}, 42)
+    assert not _same_dataset({"seed": 42, "catalog": stamp}, 7)
+    assert not _same_dataset({"seed": 42}, 42)  # built before overlays existed: only the built-in catalog matches
+    monkeypatch.setenv("EMSTD_CATALOG", "")
+    assert not _same_dataset({"seed": 42, "catalog": stamp}, 42)
+    assert _same_dataset({"seed": 42}, 42)
+
+
+def test_the_cli_refuses_a_bad_overlay_before_doing_anything(tmp_path):
+    import subprocess
+    import sys
+
+    bad = write(tmp_path, 'source_types:\n  - label: "Pasenger Car"\n    aliases: {x: ["PC-01"]}\n', "bad.yaml")
+    for args in (["standardize", "vehicle", "PC-01"], ["serve", "--port", "1"], ["data", "build", "--out", str(tmp_path / "d")],
+                 ["eval", str(tmp_path)], ["quickstart", "--out", str(tmp_path / "q")]):
+        r = subprocess.run([sys.executable, "-m", "emstd.cli", *args, "--catalog", str(bad)], capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "bad.yaml: catalog overlay has 1 problem(s)" in r.stderr and "did you mean 'Passenger Car'" in r.stderr
+    assert not (tmp_path / "d").exists() and not (tmp_path / "q").exists()
+    r = subprocess.run([sys.executable, "-m", "emstd.cli", "standardize", "vehicle", "x", "--catalog",
+                        str(tmp_path / "none.yaml")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "none.yaml: no such file" in r.stderr

@@ -170,6 +170,7 @@ def test_review_page_upload_correct_download(server, browser, tmp_path, capsys):
 
     find(By.ID, "lang").click()  # the same page in Chinese: headings and the standard values' Chinese names
     assert find(By.TAG_NAME, "h1").text.startswith("审核表格")
+    assert "已应用 1 处更正" in find(By.ID, "status").text
     shown = Select(find(By.CSS_SELECTOR, 'select.answer[data-value="TRK-9"]')).first_selected_option.text
     zh = {c["value"]: c["zh"] for c in httpx.get(server + "/v1/review/options", headers={"X-API-Key": KEY}).json()["vehicle"]}
     assert shown == f"{zh['Combination Long-haul Truck']} · Combination Long-haul Truck"

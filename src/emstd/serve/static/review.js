@@ -48,6 +48,7 @@ const state = {
   lang: (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en",
   key: null, options: null, file: null, last: null, original: new Map(), edits: new Map(), urls: {},
   sent: "[]",  // the corrections of the table shown, as JSON: anything else is not applied yet
+  status: [],  // [message name, values] pairs, so that the status follows a change of language
 };
 const $ = (id) => document.getElementById(id);
 const keyOf = (task, value) => task + "\u0000" + value;
@@ -63,6 +64,7 @@ function applyLanguage() {
   $("lang").textContent = state.lang === "zh" ? "English" : "中文";
   document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
   if (state.options) showLimit();
+  showStatus();
   if (state.last) render();
 }
 
@@ -105,7 +107,7 @@ async function standardize(corrections) {
   form.append("task", $("task").value);
   form.append("review", "true");
   if (corrections.length) form.append("corrections", JSON.stringify(corrections));
-  setStatus(t("working"));
+  setStatus(["working"]);
   const answer = await api("/v1/tables", { method: "POST", body: form });
   state.last = answer;
   return answer;
@@ -134,7 +136,7 @@ async function run() {
     $("result").hidden = false;
     setStatus(summary(answer.report));
   } catch (e) {
-    setStatus("");
+    setStatus();
     showError(e.message);
   }
 }
@@ -166,10 +168,10 @@ async function apply() {
       setDownload("download-overlay", null);
     }
     state.sent = JSON.stringify(fixes);
-    setStatus(summary(answer.report) + " " + t("applied", { n: fixes.length }));
+    setStatus(summary(answer.report), ["applied", { n: fixes.length }]);
     showChanges();
   } catch (e) {
-    setStatus("");
+    setStatus();
     showError(e.message);
   }
 }
@@ -183,7 +185,7 @@ function rows() {
 
 function summary(report) {
   const values = report.value_columns.reduce((n, v) => n + v.distinct, 0);
-  return t("done", { rows: report.rows, values, columns: report.columns.length });
+  return ["done", { rows: report.rows, values, columns: report.columns.length }];
 }
 
 function render() {
@@ -318,7 +320,8 @@ function setDownload(id, blob, filename) {
 
 // --- messages ---------------------------------------------------------------------------------------------------
 
-function setStatus(text) { $("status").textContent = text; }
+function setStatus(...parts) { state.status = parts; showStatus(); }
+function showStatus() { $("status").textContent = state.status.map(([name, vars]) => t(name, vars)).join(" "); }
 function showError(text) { $("error").textContent = text; $("error").hidden = false; }
 function clearError() { $("error").hidden = true; $("error").textContent = ""; }
 
