@@ -26,4 +26,22 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -c "import emstd, torch, transformers, peft"
   touch "$stamp"
 fi
+# The review page's browser test drives headless Chromium (Debian's chromium and chromium-driver; a CJK font so
+# that its screenshots show Chinese). Installed with apt when missing and we are root; otherwise the test skips and
+# names the install command.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing chromium and chromium-driver (apt) for the review page's browser test" >&2
+    aptlog=$(mktemp)
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+        fonts-wqy-microhei) >"$aptlog" 2>&1; then
+      rm -f "$aptlog"
+    else
+      echo "[setup] apt could not install chromium (log: $aptlog); the browser test will skip" >&2
+    fi
+  else
+    echo "[setup] no chromium/chromedriver: the browser test will skip (as root: apt-get install -y chromium" \
+         "chromium-driver)" >&2
+  fi
+fi
 echo "[setup] .venv ready" >&2

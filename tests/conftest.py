@@ -1,6 +1,13 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _no_user_catalog_overlay(monkeypatch):
+    """No test sees the developer's EMSTD_CATALOG, and one that sets it (the CLI's --catalog does, for the
+    process) cannot leak it into the next: setenv restores the variable when the test ends."""
+    monkeypatch.setenv("EMSTD_CATALOG", "")
+
+
 @pytest.fixture(scope="session")
 def dataset_dir(tmp_path_factory):
     """One dataset built with the default seed, shared by the tests that only read it."""

@@ -12,13 +12,15 @@ from typing import Optional
 
 import typer
 
-from emstd.cli_options import BackendFlags, backend_options
+from emstd.cli_options import BackendFlags, CatalogOpt, backend_options, use_catalog
 from emstd.errors import EmstdError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Standardize traffic-emission data (MOVES).")
 data_app = typer.Typer(no_args_is_help=True, help="Build and check the training datasets.")
 dev_app = typer.Typer(no_args_is_help=True, help="Developer tools (offline tiny model, tokenizer).")
+catalog_app = typer.Typer(no_args_is_help=True, help="Your own names: catalog overlays from reviewed answers.")
 app.add_typer(data_app, name="data")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(dev_app, name="dev")
 
 
@@ -38,6 +40,14 @@ XlsxMbOpt = typer.Option(200.0, "--max-xlsx-mb", help="Cap on an .xlsx file's un
 XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", help="Cap on the cells of an .xlsx sheet.")
 
 
+# Review files (emstd.infer.review): what a person should look at, written for a spreadsheet.
+ReviewOpt = typer.Option(None, "--review", help="Also write the answers to check (below --review-below, and every "
+                                                "null) to this .csv or .xlsx, with an empty 'correct answer' column "
+                                                "for `emstd catalog import-review`.")
+ReviewBelowOpt = typer.Option(0.9, "--review-below", min=0.0, max=1.0,
+                              help="With --review: list answers whose confidence is under this.")
+
+
 def _say(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -49,12 +59,15 @@ def _say(message: str) -> None:
 def data_build(
     out: Path = typer.Option(Path("data"), "--out", help="Directory for the JSONL files and stats.json."),
     seed: int = typer.Option(42, "--seed", help="Random seed; the same seed gives the same files."),
+    catalog: Optional[Path] = CatalogOpt,
 ):
-    """Build unified_{train,eval,test}.jsonl, column_{...}.jsonl and stats.json."""
+    """Build unified_{train,eval,test}.jsonl, column_{...}.jsonl and stats.json (with --catalog: your overlay's
+    names too, split by alias group like the rest)."""
     import time
 
     from emstd.data.build import build_dataset
 
+    use_catalog(catalog)
     start = time.perf_counter()
     stats = build_dataset(out, seed=seed, progress=lambda m: _say(f"[data] {m}"))
     for model in ("unified", "column"):
@@ -68,10 +81,12 @@ def data_build(
 
 
 @data_app.command("check")
-def data_check(data_dir: Path = typer.Argument(..., help="A directory written by `emstd data build`.")):
+def data_check(data_dir: Path = typer.Argument(..., help="A directory written by `emstd data build`."),
+               catalog: Optional[Path] = CatalogOpt):
     """Check a dataset directory; exit 1 with the list of problems, or exit 0."""
     from emstd.data.check import check_dataset
 
+    use_catalog(catalog)
     problems = check_dataset(data_dir)
     if problems:
         typer.echo(f"{data_dir}: {len(problems)} problem(s):")
@@ -107,6 +122,8 @@ def standardize(
     values: Optional[list[str]] = typer.Argument(None, help="Values to standardize."),
     from_file: Optional[Path] = typer.Option(None, "--from", help="A UTF-8 file, one value per line."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input, one per line."),
+    review: Optional[Path] = ReviewOpt,
+    review_below: float = ReviewBelowOpt,
     backend: BackendFlags = None,
 ):
     """Standardize vehicle-type or pollutant names onto the catalog's labels (or null)."""
@@ -115,12 +132,23 @@ def standardize(
         inputs += _read_values(from_file)
     if not inputs:
         raise EmstdError("no values given. Pass values as arguments or --from FILE.")
+    if review is not None:
+        from emstd.infer.review import check_review_path
+
+        check_review_path(review, from_file)
     standardizer = backend.standardizer(_say)
-    for value, answer in zip(inputs, standardizer.standardize(inputs, task.value)):
+    answers = standardizer.standardize(inputs, task.value)
+    for value, answer in zip(inputs, answers):
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
             typer.echo(f"{value}\t{answer.standard or '-'}\t{answer.method}\t{answer.confidence:.2f}")
+    if review is not None:
+        from emstd.infer.review import add_alternatives, retrieval_for, rows_for_inputs, write_review
+
+        rows = rows_for_inputs(inputs, answers, task.value, review_below)
+        write_review(add_alternatives(rows, retrieval_for(standardizer) if rows else None), review)
+        _say(f"[review] {len(rows)} answer(s) to check written to {review}")
 
 
 @app.command("map-columns")
@@ -184,19 +212,30 @@ def standardize_table(
     engine: str = typer.Option("python", "--engine", help="python (default, streams) | duckdb (larger-than-memory "
                                                            "CSV/Parquet, via the plan's SQL)."),
     max_xlsx_mb: float = XlsxMbOpt, max_xlsx_cells: int = XlsxCellsOpt,
+    review: Optional[Path] = ReviewOpt,
+    review_below: float = ReviewBelowOpt,
     backend: BackendFlags = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
     from emstd.infer.table_job import standardize_table as run
     from emstd.infer.xlsx_limits import XlsxLimits
 
+    if review is not None:
+        from emstd.infer.review import check_review_path
+
+        check_review_path(review, file, out)
     standardizer = backend.standardizer(_say)
     report = run(
         standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
         convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"), to=to,
         road_type=road_type, county=county, link_id=link_id, engine=engine,
-        xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells),
+        xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells), review_below=review_below if review else None,
     )
+    if review is not None:
+        from emstd.infer.review import write_review
+
+        write_review(report["review"]["rows"], review)
+        _say(f"[review] {len(report['review']['rows'])} answer(s) to check written to {review}")
     mapped = sum(1 for c in report["columns"] if c["field"])
     profile = f" ({report['profile']})" if report.get("profile") else ""
     typer.echo(f"{report['task']} table{profile}, {report['rows']} rows: {mapped}/{len(report['columns'])} columns mapped")
@@ -222,12 +261,14 @@ def quickstart(
     with_column: bool = typer.Option(False, "--with-column", help="Also train the column adapter (~45 min on CPU)."),
     column_steps: Optional[int] = typer.Option(None, "--column-steps", help="Column training steps (default: the "
                                                                              "CPU config's)."),
+    catalog: Optional[Path] = CatalogOpt,
 ):
     """The main job: data, a real adapter trained on CPU, evaluation against baselines and on the realworld set,
     the sample tables."""
     from emstd.eval.metrics import pct as _pct
     from emstd.quickstart import run_quickstart
 
+    use_catalog(catalog)
     if model not in ("smollm2", "tiny"):
         raise EmstdError(f"--model {model!r}: use smollm2 or tiny.")
     s = run_quickstart(out, seed=seed, model=model, steps=steps, eval_limit=eval_limit or None,
@@ -273,6 +314,7 @@ def evaluate(
     out: Optional[Path] = typer.Option(None, "--out", help="Report dir (default: RUN/eval_SPLIT)."),
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also score rules and the zero-shot base."),
     checkpoints: bool = typer.Option(True, "--checkpoints/--no-checkpoints", help="Also score every checkpoint-N."),
+    catalog: Optional[Path] = CatalogOpt,
 ):
     """Accuracy on the held-out split (with the rules and zero-shot baselines, per checkpoint, and the routing
     threshold for auto), or with --realworld on names and tables from sources the catalog never saw."""
@@ -287,10 +329,37 @@ def evaluate(
         raise EmstdError("give a run dir or adapter dir to evaluate, or --realworld.")
     from emstd.eval.run import run_eval
 
+    use_catalog(catalog)
     if split not in ("train", "eval", "test"):
         raise EmstdError(f"--split {split!r}: use train, eval or test.")
     report = run_eval(target, data, split, limit, out, baselines=baselines, checkpoints=checkpoints, say=_say)
     typer.echo(f"wrote {report['out_dir']}/report.md, report.json and plots")
+
+
+# --- catalog --------------------------------------------------------------------------------------------------
+
+
+@catalog_app.command("import-review")
+def catalog_import_review(
+    review: Path = typer.Argument(..., help="A filled review file (.csv or .xlsx) from --review."),
+    out: Path = typer.Option(..., "--out", help="The catalog overlay YAML to write (use it with --catalog)."),
+    merge: bool = typer.Option(False, "--merge", help="Extend --out when it exists (its entries are kept; YAML "
+                                                      "comments are not)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added; write nothing."),
+):
+    """Turn the filled 'correct answer' cells of a review file into catalog overlay entries, and show the diff."""
+    from emstd.infer.review_import import import_review
+
+    result = import_review(review, out, merge=merge, dry_run=dry_run)
+    for line in result["unchanged"]:
+        _say(f"[import] {line}")
+    if result["diff"]:
+        typer.echo(result["diff"], nl=False)
+    typer.echo(f"{len(result['added'])} entr{'y' if len(result['added']) == 1 else 'ies'} added, "
+               f"{len(result['unchanged'])} already known" + ("; nothing written (--dry-run)" if dry_run else
+                                                              f"; wrote {out}" if result["written"] else ""))
+    for note in result["notes"]:
+        _say(f"[import] note: {note}")
 
 
 # --- train ----------------------------------------------------------------------------------------------------
@@ -306,10 +375,12 @@ def train(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Download nothing; print parameter counts, steps and a GPU memory estimate."
     ),
+    catalog: Optional[Path] = CatalogOpt,
 ):
     """Train an adapter as the config says (works under `accelerate launch -m emstd.cli train ...`)."""
     from emstd.train.run import run_train
 
+    use_catalog(catalog)
     run_train(config, resume=resume, dry_run=dry_run, overrides=list(overrides or []))
 
 
@@ -350,6 +421,9 @@ def serve(
                                             for e in exc.errors()]) from None
     # Check the backend options now (exit 2 on a mistake); the models themselves load after the server is up.
     backend.load()
+    from emstd.catalog import load_catalog
+
+    load_catalog()  # and the catalog overlay (--catalog or EMSTD_CATALOG)
     if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
         _say(f"[serve] warning: listening on {host} without an API key; set EMSTD_API_KEY to require one")
 

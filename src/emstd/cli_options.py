@@ -1,7 +1,8 @@
 """The backend options every standardizing command takes, declared once.
 
 `@backend_options` adds the flags to a Typer command and hands them to it as one `backend: BackendFlags` argument,
-so `standardize`, `map-columns`, `standardize-table` and `serve` cannot drift apart.
+so `standardize`, `map-columns`, `standardize-table` and `serve` cannot drift apart. `--catalog` (a user overlay) is
+one of them, and `CatalogOpt` gives it to the commands without backend flags.
 """
 
 # No `from __future__ import annotations` here: Typer reads the real annotation objects of BackendFlags' fields.
@@ -14,6 +15,20 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+
+CATALOG_HELP = ("A catalog overlay YAML: your own aliases, negatives and decisions on top of the built-in catalog "
+                "(default: the EMSTD_CATALOG environment variable).")
+# For commands without backend flags (data build, eval, train, quickstart): `catalog: Optional[Path] = CatalogOpt`.
+CatalogOpt = typer.Option(None, "--catalog", help=CATALOG_HELP)
+
+
+def use_catalog(path: Optional[Path]) -> None:
+    """Make `path` the catalog overlay of this process (EMSTD_CATALOG) before anything loads; check it now."""
+    if path is not None:
+        from emstd.catalog.overlay import use_overlay
+
+        use_overlay(path)
 
 
 class Backend(str, Enum):
@@ -37,12 +52,14 @@ class BackendFlags:
         "--api-key", help="API key of the remote server (or EMSTD_REMOTE_API_KEY).")] = None
     backend_config: Annotated[Optional[Path], typer.Option(
         "--backend-config", help="YAML with the options above.")] = None
+    catalog: Annotated[Optional[Path], typer.Option(
+        "--catalog", help=CATALOG_HELP)] = None
 
     def load(self):
         """The validated BackendOptions (flags over the --backend-config YAML); a ConfigError names every problem."""
         from emstd.infer.factory import load_options
 
-        given = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "backend_config"}
+        given = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("backend_config", "catalog")}
         given["backend"] = self.backend.value if self.backend else None
         return load_options(str(self.backend_config) if self.backend_config else None, **given)
 
@@ -64,6 +81,7 @@ def backend_options(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         flags = BackendFlags(**{f.name: kwargs.pop(f.name) for f in fields(BackendFlags)})
+        use_catalog(flags.catalog)
         return command(*args, backend=flags, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=own + added)

@@ -39,6 +39,16 @@ def cpu_config_path(task: str = "unified") -> Path:
     raise EmstdError(f"{name} not found: run quickstart from the emstd repository root")
 
 
+def _same_dataset(stats: dict, seed: int) -> bool:
+    """A built dataset is reused for the same seed and catalog (a new --catalog overlay builds a new one)."""
+    from emstd.catalog import load_catalog
+
+    catalog = load_catalog()
+    stamp = stats.get("catalog")
+    same_catalog = stamp["fingerprint"] == catalog.fingerprint() if stamp else catalog.base is None
+    return stats.get("seed") == seed and same_catalog
+
+
 def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model: str = "smollm2",
                    steps: int | None = None, eval_limit: int | None = 200, with_column: bool = False,
                    column_steps: int | None = None, say=print) -> dict:
@@ -56,7 +66,7 @@ def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model
 
     # 1. data
     stats_file = data_dir / "stats.json"
-    if stats_file.exists() and json.loads(stats_file.read_text(encoding="utf-8")).get("seed") == seed:
+    if stats_file.exists() and _same_dataset(json.loads(stats_file.read_text(encoding="utf-8")), seed):
         say(f"{tag()} dataset: reusing {data_dir}")
         stats = json.loads(stats_file.read_text(encoding="utf-8"))
     else:

@@ -27,7 +27,7 @@ from emstd.catalog.models import (
 from emstd.catalog.normalize import key
 from emstd.errors import CatalogError
 
-__all__ = ["Catalog", "load_catalog", "UNKNOWN", "MIN_ALIASES"]
+__all__ = ["Catalog", "load_catalog", "builtin_catalog", "UNKNOWN", "MIN_ALIASES"]
 
 # The foundation issue's floor of distinct aliases per standard value (distinct after normalization).
 MIN_ALIASES = {"vehicle": 30, "pollutant": 15, "field": 15}
@@ -38,7 +38,7 @@ def _read_yaml(name: str):
     return yaml.safe_load(text)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: engines and indexes are cached per catalog object
 class Catalog:
     vehicles: list[SourceType]
     pollutants: list[Pollutant]
@@ -48,6 +48,10 @@ class Catalog:
     decisions: list[Decision]
     # normalized key -> label (None for a negative), per task; built in __post_init__
     index: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    # a merged user overlay (catalog.overlay): the keys it gave or re-pointed, the built-in catalog, the file
+    user_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    base: Catalog | None = None
+    overlay_source: str | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -85,6 +89,10 @@ class Catalog:
         idx = self.index[task]
         return (k in idx, idx.get(k))
 
+    def is_user(self, task: str, k: str) -> bool:
+        """Whether the normalized key `k` was given (or re-pointed) by the user's overlay."""
+        return k in self.user_keys.get(task, ())
+
     def aliases(self, task: str) -> dict[str, list[str]]:
         """label -> its aliases (raw spellings), for the dataset builder."""
         return {i.standard: i.all_aliases() for i in self.items(task)}
@@ -106,8 +114,7 @@ class Catalog:
 
     # --- construction checks ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _build_index(task, items, negatives, problems) -> dict[str, str | None]:
+    def _build_index(self, task, items, negatives, problems) -> dict[str, str | None]:
         index: dict[str, str | None] = {}
         origin: dict[str, str] = {}
         for item in items:
@@ -129,7 +136,7 @@ class Catalog:
                 origin[k] = alias
                 distinct.add(k)
             floor = MIN_ALIASES["field" if task == "column" else task]
-            if len(distinct) < floor:
+            if len(distinct) < floor and self.base is None:  # the floor is the shipped catalog's; an overlay may move names
                 problems.append(f"{task} {label!r}: {len(distinct)} distinct aliases, the floor is {floor}")
         for neg in negatives:
             k = key(neg)
@@ -149,8 +156,25 @@ class Catalog:
                 problems.append(f"decision for {d.alias!r}: catalog says {label!r}, decision says {d.label!r}")
 
 
-@lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
+    """The built-in catalog, merged with the active user overlay (EMSTD_CATALOG, or the CLI's --catalog) when one
+    is set. Cached per overlay content, so an edited overlay is never served stale."""
+    from emstd.catalog.overlay import active_overlay
+
+    found = active_overlay()
+    return builtin_catalog() if found is None else _with_overlay(*found)
+
+
+@lru_cache(maxsize=8)
+def _with_overlay(path: str, text: str) -> Catalog:
+    from emstd.catalog.overlay import load_overlay
+
+    return load_overlay(builtin_catalog(), text, path)
+
+
+@lru_cache(maxsize=1)
+def builtin_catalog() -> Catalog:
+    """The catalog shipped in the package, without any overlay."""
     vehicles = [SourceType(**v) for v in _read_yaml("vehicles.yaml")["source_types"]]
     pollutants = [Pollutant(**p) for p in _read_yaml("pollutants.yaml")["pollutants"]]
     fields_doc = _read_yaml("fields.yaml")

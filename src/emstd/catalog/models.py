@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field as PydField
 
 Task = Literal["vehicle", "pollutant"]
+# Decisions may also settle a header (task "column"): a user overlay re-points a header alias that way.
+DecisionTask = Literal["vehicle", "pollutant", "column"]
 TableTask = Literal["micro", "macro"]
 UNKNOWN = "UNKNOWN"
 
@@ -60,7 +62,7 @@ class StandardField(_Named):
 class Decision(_Strict):
     """A documented choice for an ambiguous or contested name. `label: null` means "not a standard value"."""
 
-    task: Task
+    task: DecisionTask
     alias: str
     label: str | None
     alternatives: list[str] = PydField(default_factory=list)

@@ -32,13 +32,19 @@ def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
                                lambda r: r["messages"][1]["content"])
 
     progress("measuring token lengths with the Qwen2.5 tokenizer")
-    stats = {"seed": seed, "unified": _stats(unified, tokenizer), "column": _stats(column, tokenizer)}
+    stats = {"seed": seed, "catalog": catalog_stamp(catalog),
+             "unified": _stats(unified, tokenizer), "column": _stats(column, tokenizer)}
 
     for split in SPLITS:
         write_jsonl_atomic(out_dir / f"unified_{split}.jsonl", unified[split])
         write_jsonl_atomic(out_dir / f"column_{split}.jsonl", column[split])
     write_json_atomic(out_dir / "stats.json", stats)
     return stats
+
+
+def catalog_stamp(catalog) -> dict:
+    """Which catalog a dataset was built from: its fingerprint and the user overlay file, if any."""
+    return {"fingerprint": catalog.fingerprint(), "overlay": catalog.overlay_source}
 
 
 def _stats(data: dict[str, list[dict]], tokenizer) -> dict:

@@ -11,7 +11,7 @@ import random
 
 from emstd.catalog import Catalog
 from emstd.catalog.normalize import fold
-from emstd.data.split import SPLITS, split_aliases
+from emstd.data.split import SPLITS, catalog_split
 from emstd.prompts import column_messages
 
 # (header template, unit the values are in) per field; "{}" is the alias
@@ -38,9 +38,9 @@ RANGES = {  # plausible values per standard unit
 
 
 def column_pools(catalog: Catalog, vehicle_pool, seed: int) -> dict:
-    by_field = {name: [name] + aliases for name, aliases in catalog.aliases("column").items()}
-    fields = split_aliases(by_field, "column", seed)
-    noise = split_aliases({"noise": catalog.negative_names("column")}, "column", seed)["noise"]
+    fields = catalog_split(catalog, "column", lambda cat: {name: [name] + aliases
+                                                           for name, aliases in cat.aliases("column").items()}, seed)
+    noise = catalog_split(catalog, "column", lambda cat: {"noise": cat.negative_names("column")}, seed)["noise"]
     return {"fields": fields, "noise": noise, "vehicles": vehicle_pool}
 
 

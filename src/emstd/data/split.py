@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from typing import Callable
 
 from emstd.catalog.normalize import candidate_keys
 
@@ -22,7 +23,7 @@ def group_key(alias: str, task: str) -> str:
     return keys[-1] if keys else alias
 
 
-def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int) -> dict[str, dict[str, list[str]]]:
+def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int | str) -> dict[str, dict[str, list[str]]]:
     """label -> split -> aliases. Deterministic for a seed; label order does not matter."""
     out: dict[str, dict[str, list[str]]] = {}
     # a key claimed by two labels (should not happen; the catalog forbids it) goes to the first label only
@@ -48,9 +49,49 @@ def task_pools(catalog, task: str, seed: int) -> dict[str, dict[str, list[str]]]
     aliases, and the task's negatives under UNKNOWN."""
     from emstd.catalog import UNKNOWN
 
-    by_label = {item.standard: [item.standard, *item.all_aliases()] for item in catalog.items(task)}
-    by_label[UNKNOWN] = catalog.negative_names(task)
-    return split_aliases(by_label, task, seed)
+    def names_of(cat) -> dict[str, list[str]]:
+        by_label = {item.standard: [item.standard, *item.all_aliases()] for item in cat.items(task)}
+        by_label[UNKNOWN] = cat.negative_names(task)
+        return by_label
+
+    return catalog_split(catalog, task, names_of, seed)
+
+
+def catalog_split(catalog, task: str, names_of: Callable, seed: int) -> dict[str, dict[str, list[str]]]:
+    """label -> split -> aliases of `names_of(catalog)` (label -> names).
+
+    With a user overlay (catalog.base is the built-in catalog) the built-in names are split exactly as without it,
+    so the held-out test names do not move; names the overlay re-pointed leave their old label; the overlay's own
+    names are split by alias group among themselves (a group the built-in split already placed joins that split),
+    so few corrections all go to train and many are held out like the rest."""
+    if catalog.base is None:
+        return split_aliases(names_of(catalog), task, seed)
+    merged = {label: list(names) for label, names in names_of(catalog).items()}
+    builtin = names_of(catalog.base)
+    out: dict[str, dict[str, list[str]]] = {label: {s: [] for s in SPLITS} for label in merged}
+    placed: dict[str, str] = {}
+    for label, by_split in split_aliases(builtin, task, seed).items():
+        still = set(merged.get(label, ()))
+        for s in SPLITS:
+            for alias in by_split[s]:
+                if alias in still:
+                    out[label][s].append(alias)
+                    placed[group_key(alias, task)] = s
+    fresh: dict[str, list[str]] = defaultdict(list)
+    for label, names in merged.items():
+        known = set(builtin.get(label, ()))
+        for alias in names:
+            if alias in known:
+                continue
+            split = placed.get(group_key(alias, task))
+            if split is not None:
+                out[label][split].append(alias)
+            else:
+                fresh[label].append(alias)
+    for label, by_split in split_aliases(dict(fresh), task, f"{seed}:user").items():
+        for s in SPLITS:
+            out[label][s] += by_split[s]
+    return {label: {s: sorted(set(out[label][s])) for s in SPLITS} for label in out}
 
 
 def one_split_per_key(data: dict[str, list], key) -> dict[str, list]:

@@ -82,8 +82,9 @@ class ColumnRules:
         for i, k in enumerate(keys):
             hit, target = self.catalog.lookup("column", k)
             if hit:
-                method = "exact" if i == 0 else "normalized"
-                return self._with_unit(HeaderMatch(header, target, method if target else "negative", CONFIDENCE[method]), folded, samples)
+                method = "user" if self.catalog.is_user("column", k) else "exact" if i == 0 else "normalized"
+                shown = method if target or method == "user" else "negative"
+                return self._with_unit(HeaderMatch(header, target, shown, CONFIDENCE[method]), folded, samples)
         fleet = self._fleet_mix(folded, samples)
         if fleet is not None:
             return fleet
@@ -298,7 +299,9 @@ _default: ColumnRules | None = None
 
 
 def default_column_rules() -> ColumnRules:
+    """The column rules over the active catalog; rebuilt when the catalog (its user overlay) changes."""
     global _default
-    if _default is None:
-        _default = ColumnRules()
+    engine = default_engine()
+    if _default is None or _default.engine is not engine:
+        _default = ColumnRules(engine)
     return _default

@@ -21,6 +21,7 @@ from emstd.infer import pollutant_grammar, vehicle_grammar
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
 # "structured" (vehicle_grammar, pollutant_grammar) carries the confidence of the rule that decided.
 UNSURE_TOKEN = 0.7  # a vehicle token match next to words that are neither names nor known fillers
+CONFIDENCE["user"] = 1.0  # a name from the user's catalog overlay: the user said so
 FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
 NEAR_MATCH_CUTOFF = 94  # a misspelling this close to a catalog name is that name, whatever its structure says
 FUZZY_MIN_LEN = 5  # keys shorter than this are too close to each other ("no2" vs "nox") to fuzz safely
@@ -100,7 +101,7 @@ class RulesEngine:
         if found is None:
             return Answer(text, None, "no_match", 0.0)
         label, method, confidence = found
-        return Answer(text, label, "negative" if label is None else method, confidence)
+        return Answer(text, label, "negative" if label is None and method != "user" else method, confidence)
 
     def match(self, text: str, task: str) -> tuple[str | None, str, float] | None:
         """(label or None for a negative, method, confidence), or None when nothing matched at all."""
@@ -109,7 +110,8 @@ class RulesEngine:
             return None
         hit, label = self.catalog.lookup(task, keys[0])
         if hit:
-            return label, "exact", CONFIDENCE["exact"]
+            method = "user" if self.catalog.is_user(task, keys[0]) else "exact"
+            return label, method, CONFIDENCE[method]
         if task == "pollutant":  # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5
             found = pollutant_grammar.decide(fold(text), self._name_lookup(task))
             if found is not None:
@@ -117,7 +119,8 @@ class RulesEngine:
         for k in keys[1:]:
             hit, label = self.catalog.lookup(task, k)
             if hit:
-                return label, "normalized", CONFIDENCE["normalized"]
+                method = "user" if self.catalog.is_user(task, k) else "normalized"
+                return label, method, CONFIDENCE[method]
         # a catalog name (or a near-identical misspelling of one) beats a name's structure; the structure beats
         # guesses from parts of the name. Fuzzy before tokens: "Combinaton Long-haul Truck" is not "truck".
         for stage in (self._by_near_match, self._by_structure, self._by_code, self._by_fuzzy, self._by_tokens,
@@ -236,9 +239,14 @@ def _unknown_words(tokens: list[str], matched: str) -> bool:
     return any(len(t) >= 3 and t.isalpha() and _FILLER.match(t) is None and t not in matched for t in tokens)
 
 
-@lru_cache(maxsize=1)
 def default_engine() -> RulesEngine:
-    return RulesEngine()
+    """The engine over the active catalog (built-in + user overlay), one per catalog: never a stale overlay."""
+    return _engine_for(load_catalog())
+
+
+@lru_cache(maxsize=4)
+def _engine_for(catalog: Catalog) -> RulesEngine:
+    return RulesEngine(catalog)
 
 
 class RulesBackend:

@@ -29,10 +29,18 @@ def standardize_table(
     standardizer: Standardizer, path, out, task: str | None = None, convert_units: bool = False,
     sheet: str | None = None, progress=lambda msg: None, *, to: str | None = None, road_type: int | None = None,
     county: int | None = None, link_id: str | None = None, engine: str = "python",
-    xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS,
+    xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS, corrections=None,
+    review_below: float | None = None,
 ) -> dict:
+    """`corrections` (catalog.corrections.Correction): a person's answers, applied on top of the standardizer's
+    (method "user"). `review_below`: list the answers under this confidence, and every null, with their
+    alternatives, in report["review"] (infer.review; REVIEW_ALL lists every answer)."""
     path, out = Path(path), Path(out)
     _check_request(path, out, to, engine)
+    if corrections:
+        from emstd.infer.corrections import Corrected
+
+        standardizer = Corrected(standardizer, corrections)
     convert_units = convert_units or to == "moves"  # MOVES units are fixed: standard values convert back into them
 
     progress(f"reading {path}")
@@ -55,6 +63,8 @@ def standardize_table(
         rows = _run_python(standardizer, source, plan, first, batches, out, to, moves, progress)
         sql = plan_sql(plan)
     report = _report(source, plan, out, rows, convert_units, engine, sql)
+    if review_below is not None:
+        report["review"] = _review(standardizer, plan, review_below)
     if to == "moves":
         report["moves"] = plan.moves_report
         write_json_atomic(out / "report.json", report)
@@ -87,6 +97,16 @@ def _report(source: TableSource, plan: TablePlan, out: Path, rows: int, convert_
         "columns": column_report(plan, source.headers), "value_columns": [value_report(v) for v in plan.values],
         "notes": source.notes + cmap.notes + plan.notes, "sql": sql,
     }
+
+
+def _review(standardizer, plan: TablePlan, below: float) -> dict:
+    from emstd.infer import review
+
+    rows = review.header_rows(plan.mapping, below, {v.source for v in plan.values})
+    for v in plan.values:
+        rows += review.value_rows(v.kind, v.counts, v.answers, below, column=v.source)
+    rows = review.add_alternatives(rows, review.retrieval_for(standardizer) if rows else None)
+    return {"below": below if below != review.REVIEW_ALL else "all", "rows": rows}
 
 
 def _run_python(standardizer, source: TableSource, plan: TablePlan, first, rest, out: Path, to, moves: dict,

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from emstd.errors import EmstdError
-from emstd.serve import limits, uploads
+from emstd.serve import limits, review, uploads
 from emstd.serve.metrics import CONTENT_TYPE
 from emstd.serve.middleware import ApiKeyMiddleware, BodyLimitMiddleware, MetricsMiddleware
 from emstd.serve.models import (Health, MapColumnsRequest, MapColumnsResponse, StandardizeRequest,
@@ -47,6 +47,7 @@ def create_app(standardizer: Any, settings: ServeSettings | None = None) -> Fast
     app.add_middleware(MetricsMiddleware, metrics=service.metrics)
     _add_error_handlers(app)
     _add_routes(app, service)
+    app.include_router(review.router)  # the review page at / and its two JSON endpoints
     return app
 
 
@@ -87,19 +88,26 @@ def _add_routes(app: FastAPI, service: Service) -> None:
         task: Annotated[Literal["micro", "macro", "auto"], Form()] = "auto",
         convert_units: Annotated[bool, Form()] = False,
         sheet: Annotated[str | None, Form(description="Excel sheet name (default: the first).")] = None,
+        review: Annotated[bool, Form(description="List every answer in report.review.rows, with retrieval's "
+                                                 "alternatives (the review page).")] = False,
+        corrections: Annotated[str | None, Form(description='JSON list of {"task", "value", "answer"}: answers '
+                                                            'applied on top of emstd\'s (method "user").')] = None,
     ):
         """Standardize a whole table. Answers the standardized file (same format as the upload, base64) and the
         report, in one JSON object."""
+        from emstd.infer.corrections import parse_corrections
+        from emstd.infer.review import REVIEW_ALL
         from emstd.infer.table_job import standardize_table
 
         suffix = uploads.upload_suffix(file.filename)
+        fixes = parse_corrections(corrections)
         standardizer = _ready(service)
         with uploads.private_workdir() as workdir:
             source, out = Path(workdir) / f"input{suffix}", Path(workdir) / f"standardized{suffix}"
             await run_in_threadpool(uploads.copy_limited, file.file, source, settings)
             report = await service.run_blocking(
                 standardize_table, standardizer, source, out, None if task == "auto" else task, convert_units,
-                sheet or None)
+                sheet or None, corrections=fixes, review_below=REVIEW_ALL if review else None)
             return await run_in_threadpool(uploads.table_answer, out, report, file.filename, suffix)
 
     @app.get("/health", response_model=Health, response_model_exclude_none=True, tags=["operations"],

@@ -16,10 +16,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emstd.serve.metrics import Metrics
+from emstd.serve.review import PUBLIC_PATHS
 from emstd.serve.settings import ServeSettings
 
-ENDPOINTS = {"/v1/standardize", "/v1/map-columns", "/v1/tables", "/health", "/metrics", "/docs", "/openapi.json"}
-OPEN_PATHS = {"/health"}  # load balancers probe it without credentials
+ENDPOINTS = {"/v1/standardize", "/v1/map-columns", "/v1/tables", "/health", "/metrics", "/docs", "/openapi.json",
+             "/v1/review/options", "/v1/review/overlay", *PUBLIC_PATHS}
+OPEN_PATHS = {"/health", *PUBLIC_PATHS}  # load balancers probe /health; the review page asks for the key itself
 UPLOAD_PATH = "/v1/tables"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the small form fields around the uploaded file
 
