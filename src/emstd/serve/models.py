@@ -54,4 +54,6 @@ class TableResponse(BaseModel):
 class Health(BaseModel):
     status: Literal["ready", "loading", "failed"]
     backend: str | None = None
+    serves: dict[str, str] | None = Field(None, description="What answers `values` and `columns`: rules, "
+                                                           "rules+retrieval(+model), model, ...")
     error: str | None = None
