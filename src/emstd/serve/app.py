@@ -197,6 +197,9 @@ def describe_validation_errors(errors: list[dict]) -> str:
             return f"the request body is not valid JSON: {reason} at character {where}"
     parts = []
     for e in errors[:MAX_LISTED_ERRORS]:
+        if e.get("type") == "value_error" and "error" in e.get("ctx", {}):
+            parts.append(str(e["ctx"]["error"]))  # our own validators' messages say where
+            continue
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
         msg = e.get("msg", "invalid")
         if loc == "body" and e.get("type") in ("model_attributes_type", "dict_type"):
