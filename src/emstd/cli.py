@@ -398,36 +398,36 @@ def serve(
     max_headers: Optional[int] = typer.Option(None, "--max-headers", help="Headers per /v1/map-columns request."),
     max_upload_bytes: Optional[int] = typer.Option(None, "--max-upload-bytes", help="Bytes of an uploaded table."),
     max_json_bytes: Optional[int] = typer.Option(None, "--max-json-bytes", help="Bytes of a JSON request body."),
+    max_xlsx_mb: Optional[float] = typer.Option(None, "--max-xlsx-mb", help="MB an uploaded .xlsx may unpack to."),
+    max_xlsx_cells: Optional[int] = typer.Option(None, "--max-xlsx-cells", help="Cells of an uploaded .xlsx sheet."),
     batch_window_ms: Optional[float] = typer.Option(
         None, "--batch-window-ms", help="How long a request waits for others to share its model call."),
     max_batch_values: Optional[int] = typer.Option(None, "--max-batch-values", help="Values per batched model call."),
+    table_workers: Optional[int] = typer.Option(
+        None, "--table-workers", help="Uploaded tables read and written at once (their model calls still queue)."),
 ):
     """Serve the standardizer over HTTP (docs at /docs). With EMSTD_API_KEY set, every endpoint but /health needs it."""
-    import uvicorn
-    from pydantic import ValidationError
-
     from emstd.errors import ConfigError
-    from emstd.infer.factory import load_options
+    from emstd.serve import launch
     from emstd.serve.app import create_app
-    from emstd.serve.settings import ServeSettings
 
     given = dict(max_values=max_values, max_value_chars=max_value_chars, max_headers=max_headers,
-                 max_upload_bytes=max_upload_bytes, max_json_bytes=max_json_bytes, batch_window_ms=batch_window_ms,
-                 max_batch_values=max_batch_values)
-    try:
-        settings = ServeSettings(**{k: v for k, v in given.items() if v is not None})
-    except ValidationError as exc:
-        raise ConfigError("serve options", [f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}"
-                                            for e in exc.errors()]) from None
+                 max_upload_bytes=max_upload_bytes, max_json_bytes=max_json_bytes, max_xlsx_mb=max_xlsx_mb,
+                 max_xlsx_cells=max_xlsx_cells, batch_window_ms=batch_window_ms, max_batch_values=max_batch_values,
+                 table_workers=table_workers)
+    settings = launch.settings_from_flags(given, port)
     # Check the backend options now (exit 2 on a mistake); the models themselves load after the server is up.
-    backend.load()
+    try:
+        backend.load()
+    except ConfigError as exc:
+        raise launch.one_line(exc) from None
     from emstd.catalog import load_catalog
 
-    load_catalog()  # and the catalog overlay (--catalog or EMSTD_CATALOG)
+    load_catalog()  # and the catalog overlay (--catalog or EMSTD_CATALOG): refused now, not after start-up
+    sock = launch.listen(host, port)
     if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
         _say(f"[serve] warning: listening on {host} without an API key; set EMSTD_API_KEY to require one")
-
-    uvicorn.run(create_app(lambda: backend.standardizer(_say), settings), host=host, port=port, log_level="info")
+    launch.serve(create_app(lambda: backend.standardizer(_say), settings), sock, host)
 
 
 @app.command("vllm-command")

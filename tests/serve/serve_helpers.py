@@ -8,6 +8,8 @@ import time
 
 import httpx
 
+from tests.live_server import live_server  # noqa: F401 - re-exported for the service tests
+
 from emstd.infer.rules import Answer
 from emstd.infer.rules import RulesBackend
 from emstd.serve.settings import ServeSettings
@@ -28,14 +30,17 @@ def settings(**overrides) -> ServeSettings:
 
 
 class RecordingBackend:
-    """A backend double: records each call, answers `standard = VALUE.upper()` (so a mixed-up split shows), and
-    tracks how many calls ever ran at the same time."""
+    """A backend double: records each call (and the thread it ran on), answers `standard = VALUE.upper()` (so a
+    mixed-up split shows), and tracks how many calls ever ran at the same time. A call whose values include
+    `poison` fails the way a tokenizer fails on text it cannot encode."""
 
     name = "recording"
 
-    def __init__(self, delay_s: float = 0.0):
+    def __init__(self, delay_s: float = 0.0, poison: str | None = None):
         self.delay_s = delay_s
+        self.poison = poison
         self.calls: list[tuple[str, list[str]]] = []
+        self.threads: list[str] = []
         self.model_calls = 0
         self.active = 0
         self.max_active = 0
@@ -44,6 +49,7 @@ class RecordingBackend:
 
     def _enter(self):
         with self._guard:
+            self.threads.append(threading.current_thread().name)
             self.active += 1
             self.max_active = max(self.max_active, self.active)
 
@@ -57,6 +63,8 @@ class RecordingBackend:
             time.sleep(self.delay_s)
             self.calls.append((task, list(values)))
             self.model_calls += 1
+            if self.poison is not None and self.poison in values:
+                raise TypeError("TextEncodeInput must be Union[TextInputSequence, Tuple[InputSequence, InputSequence]]")
             return [Answer(v, v.upper(), "model", 0.5) for v in values]
         finally:
             self._leave()

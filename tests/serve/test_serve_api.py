@@ -76,7 +76,8 @@ async def test_wrong_shape_names_the_field(rules_app):
 async def test_health_ready_names_backend(rules_app):
     async with client_for(rules_app) as c:
         r = await c.get("/health")
-    assert r.status_code == 200 and r.json() == {"status": "ready", "backend": "rules"}
+    assert r.status_code == 200
+    assert r.json() == {"status": "ready", "backend": "rules", "serves": {"values": "rules", "columns": "rules"}}
 
 
 async def test_metrics_count_requests_latency_cache_and_answers(rules_app):

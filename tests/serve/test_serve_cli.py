@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from serve_helpers import KEY
 
 
@@ -38,7 +39,9 @@ def test_serve_runs_answers_and_stops():
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        assert health is not None and health.json() == {"status": "ready", "backend": "auto"}, proc.poll()
+        assert health is not None and health.json() == {
+            "status": "ready", "backend": "auto",
+            "serves": {"values": "rules+retrieval", "columns": "rules+retrieval"}}, proc.poll()
         auth = {"Authorization": f"Bearer {KEY}"}
         ok = httpx.post(f"{base}/v1/standardize", json={"task": "pollutant", "values": ["氮氧化物", "CH4"]},
                         headers=auth, timeout=10)
@@ -52,13 +55,34 @@ def test_serve_runs_answers_and_stops():
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode is not None
     assert "Uvicorn running on http://127.0.0.1:" in out
+    assert "standardizer ready: backend auto; values answered by rules+retrieval" in out  # the start-up line
 
 
-def test_serve_rejects_bad_options_before_listening():
-    r = emstd("serve", "--max-values", "0", "--port", free_port())
-    assert r.returncode == 2 and "--max-values" in r.stderr
-    r = emstd("serve", "--backend", "remote", "--port", free_port())
-    assert r.returncode == 2 and "--url is required" in r.stderr
+@pytest.mark.parametrize("args, names", [
+    (["--port", "99999"], "--port 99999"),
+    (["--port", "-1"], "--port -1"),
+    (["--max-values", "0"], "--max-values"),
+    (["--max-xlsx-cells", "0"], "--max-xlsx-cells"),
+    (["--batch-window-ms", "-5", "--max-upload-bytes", "0"], "--max-upload-bytes"),
+    (["--host", "no-such-host.invalid"], "--host 'no-such-host.invalid'"),
+    (["--backend", "remote"], "--url is required"),
+])
+def test_invalid_serve_options_are_one_line_and_exit_2_before_anything_starts(args, names):
+    r = emstd("serve", *args)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and names in lines[0], r.stderr
+    assert "Uvicorn" not in r.stderr + r.stdout and "Traceback" not in r.stderr
+
+
+def test_a_port_in_use_is_one_line_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        r = emstd("serve", "--port", taken.getsockname()[1])
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen on 127.0.0.1:" in lines[0], r.stderr
 
 
 def test_vllm_command_serves_both_adapters(tmp_path):

@@ -38,7 +38,7 @@ async def test_503_while_loading_then_200_with_backend():
     assert loading.status_code == 503 and loading.json() == {"status": "loading"}
     assert refused.status_code == 503 and "still loading" in refused.json()["detail"]
     assert refused.headers["retry-after"] == "5"
-    assert ready.json() == {"status": "ready", "backend": "rules"}
+    assert ready.json() == {"status": "ready", "backend": "rules", "serves": {"values": "rules", "columns": "rules"}}
     assert answered.status_code == 200
 
 

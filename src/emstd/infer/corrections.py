@@ -55,8 +55,8 @@ class Corrected:
 
     def __init__(self, standardizer, corrections: list[Correction]):
         self.inner = standardizer
-        self.backend = standardizer.backend
-        self.stats = standardizer.stats
+        self.backend = getattr(standardizer, "backend", None)
+        self.stats = getattr(standardizer, "stats", {})
         self._by_key: dict[tuple[str, str], str | None] = {}
         for c in corrections:
             for k in candidate_keys(c.value, c.task)[:1]:  # the literal key: as the overlay's alias will be

@@ -222,28 +222,19 @@ def _open_parquet(path: Path) -> TableSource:
 
 def _open_xlsx(path: Path, sheet: str | None, limits: XlsxLimits) -> TableSource:
     check_xlsx_limits(path, limits)
-    try:
-        import openpyxl
+    import openpyxl
 
-        # a file object, not the path: openpyxl refuses a workbook by its name (an .xlsx saved as "x.csv")
-        handle = open(path, "rb")
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise InputFileError(f"{path}: not a readable .xlsx file ({type(exc).__name__}: {exc}). Re-save it in Excel.") from exc
-    names = book.sheetnames
-    if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
-        raise InputFileError(f"{path}: no sheet named {sheet!r}; the sheets are {names}.")
-    rows, cells = [], 0
-    ws = book[sheet]
-    ws.reset_dimensions()  # read every row there is: <dimension> may understate the sheet (openpyxl would stop there)
-    for row in ws.iter_rows(values_only=True):
-        cells += len(row)
-        count_cell(path, cells, limits)
-        rows.append(["" if v is None else str(v) for v in row])
-    book.close()
-    handle.close()
+    # a file object, not the path: openpyxl refuses a workbook by its name (an .xlsx saved as "x.csv")
+    with open(path, "rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a corrupt file
+            raise InputFileError(f"{path}: not a readable .xlsx file ({type(exc).__name__}: {exc}). "
+                                 f"Re-save it in Excel.") from exc
+        try:
+            sheet, rows = _xlsx_rows(path, book, sheet, limits)
+        finally:
+            book.close()
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
@@ -258,6 +249,30 @@ def _open_xlsx(path: Path, sheet: str | None, limits: XlsxLimits) -> TableSource
     body = [(r + [""] * width)[:width] for r in rows[index + 1:] if any(c.strip() for c in r)]
     frame = pd.DataFrame(body, columns=header, dtype=object).replace({"": None})
     return TableSource(path, "xlsx", header, None, None, sheet, index, [], None, frame)
+
+
+def _xlsx_rows(path: Path, book, sheet: str | None, limits: XlsxLimits) -> tuple[str, list[list[str]]]:
+    names = book.sheetnames
+    if not names:
+        raise InputFileError(f"{path}: the workbook has no readable sheet. Re-save it in Excel.")
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise InputFileError(f"{path}: no sheet named {sheet!r}; the sheets are {names}.")
+    rows, cells = [], 0
+    ws = book[sheet]
+    ws.reset_dimensions()  # read every row there is: <dimension> may understate the sheet (openpyxl would stop there)
+    try:
+        for row in ws.iter_rows(values_only=True):
+            cells += len(row)
+            count_cell(path, cells, limits)
+            rows.append(["" if v is None else str(v) for v in row])
+    except InputFileError:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed as its rows are read: a malformed part fails here
+        raise InputFileError(f"{path} (sheet {sheet!r}): not a readable .xlsx file ({type(exc).__name__}: {exc}). "
+                             f"Re-save it in Excel.") from exc
+    return sheet, rows
 
 
 # --- header checks ----------------------------------------------------------------------------------------------

@@ -23,6 +23,16 @@ _SCAN_BYTES = 64 * 1024  # the root element's attributes and <dimension> are nea
 _FLAGS = "raise the cap with --max-xlsx-mb / --max-xlsx-cells if the file is genuine"
 
 
+class XlsxLimitError(InputFileError):
+    """A workbook over a cap. `cap` names the XlsxLimits field that refused it (None: shared strings far beyond
+    the cells, a malformed workbook no cap lets through); `reason` is the message without the path and the flags,
+    for callers that name the file and the cap their own way (the HTTP service)."""
+
+    def __init__(self, path: Path, reason: str, cap: str | None):
+        super().__init__(f"{path}: {reason}; {_FLAGS}.")
+        self.reason, self.cap = reason, cap
+
+
 @dataclass(frozen=True)
 class XlsxLimits:
     max_uncompressed_mb: float = DEFAULT_MAX_UNCOMPRESSED_MB
@@ -37,9 +47,9 @@ def check_xlsx_limits(path: str | Path, limits: XlsxLimits = XlsxLimits()) -> No
             members = book.infolist()
             total = sum(m.file_size for m in members)
             if total > limits.max_uncompressed_mb * 1024 * 1024:
-                raise InputFileError(
-                    f"{path}: the workbook unpacks to {total / 1024 / 1024:.0f} MB, over the "
-                    f"{limits.max_uncompressed_mb:g} MB cap on uncompressed XLSX size; {_FLAGS}.")
+                raise XlsxLimitError(path, f"the workbook unpacks to {total / 1024 / 1024:.0f} MB, over the "
+                                           f"{limits.max_uncompressed_mb:g} MB cap on uncompressed XLSX size",
+                                     "max_uncompressed_mb")
             sheet_cells, strings = 0, 0
             for m in members:
                 if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
@@ -51,9 +61,9 @@ def check_xlsx_limits(path: str | Path, limits: XlsxLimits = XlsxLimits()) -> No
                     _check_cells(path, m.filename, strings, limits, "shared strings")
             # every shared string is the text of some cell: far more strings than the sheets have cells is a bomb
             if sheet_cells and strings > SHARED_STRING_SLACK * max(sheet_cells, 1000):
-                raise InputFileError(
-                    f"{path}: {strings:,} shared strings for sheets of {sheet_cells:,} cells (their <dimension>): "
-                    f"the workbook is malformed or built to exhaust memory. Re-save it in Excel; {_FLAGS}.")
+                raise XlsxLimitError(
+                    path, f"{strings:,} shared strings for sheets of {sheet_cells:,} cells (their <dimension>): "
+                          f"the workbook is malformed or built to exhaust memory. Re-save it in Excel", None)
     except zipfile.BadZipFile as exc:
         raise InputFileError(f"{path}: not a readable .xlsx file ({exc}). Re-save it in Excel.") from exc
 
@@ -65,8 +75,8 @@ def count_cell(path: Path, cells: int, limits: XlsxLimits) -> None:
 
 def _check_cells(path: Path, part: str, cells: int, limits: XlsxLimits, what: str) -> None:
     if cells > limits.max_cells:
-        raise InputFileError(f"{path}: {part} holds {cells:,} cells ({what}), over the {limits.max_cells:,}-cell "
-                             f"cap on XLSX tables; {_FLAGS}.")
+        raise XlsxLimitError(path, f"{part} holds {cells:,} cells ({what}), over the {limits.max_cells:,}-cell "
+                                   f"cap on XLSX tables", "max_cells")
 
 
 def _head(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> str:

@@ -2,28 +2,41 @@
 
 `standardizer` is a ready Standardizer, or a zero-argument callable that builds one: the app then starts at once,
 loads it on the model worker, and answers 503 (GET /health included) until it is loaded.
+
+Every answer is JSON, errors included: 4xx name the field, value index, upload or limit at fault; an unexpected
+error is a 500 with an error id that the log line carries too (emstd.serve.failures).
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emstd.errors import EmstdError
 from emstd.serve import limits, review, uploads
+from emstd.serve.batching import ValueRejected
 from emstd.serve.metrics import CONTENT_TYPE
-from emstd.serve.middleware import ApiKeyMiddleware, BodyLimitMiddleware, MetricsMiddleware
+from emstd.serve.middleware import (ApiKeyMiddleware, BodyLimitMiddleware, ErrorMiddleware, MetricsMiddleware,
+                                    json_bytes)
 from emstd.serve.models import (Health, MapColumnsRequest, MapColumnsResponse, StandardizeRequest,
                                 StandardizeResponse, TableResponse)
 from emstd.serve.service import Service
 from emstd.serve.settings import ServeSettings
+
+log = logging.getLogger("emstd.serve")
+
+BODY_PARSE_FAILED = "There was an error parsing the body"  # FastAPI's 400 for a body its parser raised on
+MAX_LISTED_ERRORS = 10  # validation errors named in one answer (a list of 100,000 ints has 100,000 errors)
 
 DESCRIPTION = """Standardize traffic-emission data onto MOVES standard values: vehicle types, pollutants, table
 columns and whole tables. When the server has an API key (EMSTD_API_KEY), every endpoint except /health needs
@@ -35,7 +48,7 @@ def create_app(standardizer: Any, settings: ServeSettings | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        service.ensure_loading()  # the server listens at once; /health says when the models are in
+        service.startup()  # the server listens at once; /health says when the models are in
         yield
         service.shutdown()
 
@@ -44,6 +57,7 @@ def create_app(standardizer: Any, settings: ServeSettings | None = None) -> Fast
     # add_middleware puts each one outside the previous: body limit innermost, metrics outermost.
     app.add_middleware(BodyLimitMiddleware, settings=service.settings)
     app.add_middleware(ApiKeyMiddleware, settings=service.settings)
+    app.add_middleware(ErrorMiddleware, failures=service.failures)
     app.add_middleware(MetricsMiddleware, metrics=service.metrics)
     _add_error_handlers(app)
     _add_routes(app, service)
@@ -66,10 +80,16 @@ def _add_routes(app: FastAPI, service: Service) -> None:
     @app.post("/v1/standardize", response_model=StandardizeResponse, tags=["values"])
     async def standardize(body: StandardizeRequest):
         """Standardize vehicle-type or pollutant names. Requests arriving together share one model call."""
-        limits.check_values(body.values, settings)
+        limits.check_values(body.values, settings)  # before the shared batch: a bad value fails only this request
         _ready(service)
         values = ["" if v is None else v for v in body.values]
-        answers = await service.batcher.submit(values, body.task)
+        try:
+            answers = await service.batcher.submit(values, body.task)
+        except ValueRejected as exc:
+            log.warning("values[%d] of a request fails the standardizer on its own (%s); answered 422", exc.index,
+                        type(exc.cause).__name__)
+            raise HTTPException(422, f"values[{exc.index}]: this value cannot be standardized: the model fails on it "
+                                     f"({type(exc.cause).__name__}). Remove or correct it.") from None
         return {"results": [a.to_dict() for a in answers]}
 
     @app.post("/v1/map-columns", response_model=MapColumnsResponse, tags=["tables"])
@@ -79,8 +99,9 @@ def _add_routes(app: FastAPI, service: Service) -> None:
         standardizer = _ready(service)
         samples = {h: ["" if v is None else v for v in vs] for h, vs in body.samples.items()} if body.samples else None
         task = None if body.task in (None, "auto") else body.task
-        result = await service.run_blocking(standardizer.map_columns, body.headers, samples, task)
-        return result.to_dict()
+        result = (await service.run_blocking(standardizer.map_columns, body.headers, samples, task)).to_dict()
+        result["notes"] = [uploads.for_client(n) for n in result["notes"]]
+        return result
 
     @app.post("/v1/tables", response_model=TableResponse, tags=["tables"])
     async def tables(
@@ -97,18 +118,17 @@ def _add_routes(app: FastAPI, service: Service) -> None:
         report, in one JSON object."""
         from emstd.infer.corrections import parse_corrections
         from emstd.infer.review import REVIEW_ALL
-        from emstd.infer.table_job import standardize_table
 
         suffix = uploads.upload_suffix(file.filename)
         fixes = parse_corrections(corrections)
-        standardizer = _ready(service)
+        _ready(service)
         with uploads.private_workdir() as workdir:
             source, out = Path(workdir) / f"input{suffix}", Path(workdir) / f"standardized{suffix}"
             await run_in_threadpool(uploads.copy_limited, file.file, source, settings)
-            report = await service.run_blocking(
-                standardize_table, standardizer, source, out, None if task == "auto" else task, convert_units,
-                sheet or None, corrections=fixes, review_below=REVIEW_ALL if review else None)
-            return await run_in_threadpool(uploads.table_answer, out, report, file.filename, suffix)
+            # read, mapped and written on a table thread; only its model calls queue on the model worker
+            return await service.run_table_job(source, out, file.filename, suffix, None if task == "auto" else task,
+                                               convert_units, sheet or None, corrections=fixes,
+                                               review_below=REVIEW_ALL if review else None)
 
     @app.get("/health", response_model=Health, response_model_exclude_none=True, tags=["operations"],
              responses={503: {"model": Health}})
@@ -116,7 +136,7 @@ def _add_routes(app: FastAPI, service: Service) -> None:
         """200 with the backend's name when the standardizer is loaded; 503 while loading or after a failure."""
         service.ensure_loading()
         if service.ready:
-            return {"status": "ready", "backend": service.backend_name}
+            return {"status": "ready", "backend": service.backend_name, "serves": service.serves}
         if service.load_error:
             return JSONResponse({"status": "failed", "error": service.load_error}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503)
@@ -127,14 +147,29 @@ def _add_routes(app: FastAPI, service: Service) -> None:
         return PlainTextResponse(service.metrics_text(), media_type=CONTENT_TYPE)
 
 
+class SafeJSONResponse(JSONResponse):
+    """Error answers may quote what the client sent, a lone surrogate included: written as an escape, not a 500."""
+
+    def render(self, content) -> bytes:
+        return json_bytes(content)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         errors = exc.errors()
-        return JSONResponse(status_code=422, content={
+        return SafeJSONResponse(status_code=422, content={
             "detail": describe_validation_errors(errors),
-            "errors": jsonable_encoder([{k: e.get(k) for k in ("loc", "msg", "type")} for e in errors]),
+            "errors": jsonable_encoder([{k: e.get(k) for k in ("loc", "msg", "type")}
+                                        for e in errors[:MAX_LISTED_ERRORS]]),
         })
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_FAILED:
+            status, detail = describe_unparsable_body(request, exc.__cause__)
+            return SafeJSONResponse(status_code=status, content={"detail": detail})
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(EmstdError)
     async def domain_error(request: Request, exc: EmstdError):
@@ -142,21 +177,43 @@ def _add_error_handlers(app: FastAPI) -> None:
 
         # The model server failing is not the client's fault: a gateway error, not a bad request.
         status = 502 if isinstance(exc, RemoteError) else 400
-        return JSONResponse(status_code=status, content={"detail": str(exc)})
+        return SafeJSONResponse(status_code=status, content={"detail": uploads.for_client(str(exc))})
+
+
+def describe_unparsable_body(request: Request, cause: BaseException | None) -> tuple[int, str]:
+    """FastAPI answers 400 'There was an error parsing the body' for whatever its parser raised; say what it was.
+    A JSON body the parser cannot take is a 422, like any other malformed JSON."""
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return 400, (f"the upload is not a readable multipart/form-data body ({type(cause).__name__}); send the "
+                     f"table as the form field 'file'")
+    if isinstance(cause, RecursionError):
+        reason = "it is nested too deeply (the API's bodies are objects of lists, a few levels deep)"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        reason = "a number has more digits than the parser takes (4300)"
+    else:
+        reason = f"{type(cause).__name__}"
+    return 422, f"the request body is not usable JSON: {reason}"
 
 
 def describe_validation_errors(errors: list[dict]) -> str:
-    """One readable line: what is wrong, where (a JSON syntax error says where in the body)."""
+    """One readable line: what is wrong, where (a JSON syntax error says where in the body); the first few errors
+    of a long list, and how many more there are."""
     for e in errors:
         if e.get("type") == "json_invalid":
             where = e["loc"][-1] if len(e.get("loc", ())) > 1 else "?"
             reason = e.get("ctx", {}).get("error", "decode error")
             return f"the request body is not valid JSON: {reason} at character {where}"
     parts = []
-    for e in errors:
+    for e in errors[:MAX_LISTED_ERRORS]:
+        if e.get("type") == "value_error" and "error" in e.get("ctx", {}):
+            parts.append(str(e["ctx"]["error"]))  # our own validators' messages say where
+            continue
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
         msg = e.get("msg", "invalid")
         if loc == "body" and e.get("type") in ("model_attributes_type", "dict_type"):
             msg += " (send a JSON object with Content-Type: application/json)"
         parts.append(f"{loc}: {msg}")
-    return "invalid request: " + "; ".join(parts)
+    more = f"; and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
+    return "invalid request: " + "; ".join(parts) + more

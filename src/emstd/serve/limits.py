@@ -1,5 +1,9 @@
 """Request limits beyond the body size: counts answer 413 (too much), lengths and shape 422 (unusable as sent).
-Every message names the limit, its value and the flag that changes it."""
+Every message names the limit, its value and the flag that changes it.
+
+Text is also checked to be encodable: JSON may carry a lone surrogate as an escape ("\\udc80"), which Python
+accepts as a str but which no tokenizer, file or JSON answer can hold. Such a value is refused by its index
+before it joins a shared batch, where it would fail the model call of every request in it."""
 
 from __future__ import annotations
 
@@ -40,3 +44,18 @@ def _check_lengths(field: str, texts: list, settings: ServeSettings) -> None:
         if text is not None and len(text) > settings.max_value_chars:
             raise HTTPException(UNUSABLE, f"{field}[{i}]: {len(text)} characters; the limit is "
                                           f"{settings.describe_limit('max_value_chars')}")
+        problem = unencodable(text)
+        if problem:
+            raise HTTPException(UNUSABLE, f"{field}[{i}]: {problem}")
+
+
+def unencodable(text: str | None) -> str | None:
+    """Why `text` cannot be written as UTF-8, or None when it can."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"not valid Unicode text: a lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start}, "
+                f"which UTF-8 cannot encode. Send UTF-8 text (a \\ud800-\\udfff escape must be half of a pair)")
+    return None

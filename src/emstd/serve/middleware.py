@@ -1,8 +1,12 @@
-"""Pure ASGI middleware (no BaseHTTPMiddleware: it buffers and breaks streaming): metrics, API key, body limits.
+"""Pure ASGI middleware (no BaseHTTPMiddleware: it buffers and breaks streaming): metrics, errors, API key, body
+limits.
 
-Order, outermost first: metrics (so 401 and 413 answers are counted), API key (before any body is read), body
-limit (a declared Content-Length over the limit is refused before reading; a chunked body is counted as it
-arrives).
+Order, outermost first: metrics (so 401, 413 and 500 answers are counted), errors (an exception nothing else
+answered becomes a JSON 500 with an error id, and the connection stays open), API key (before any body is read),
+body limit (a declared Content-Length over the limit is refused without parsing; a chunked body is counted as it
+arrives). A body over the limit is still read and dropped, up to DRAIN_BYTES, before the 413 is sent: a server
+that answers and then closes with unread bytes makes the client's TCP stack report a reset instead of the 413.
+A client that announces more than that gets its 413 at once, with `Connection: close`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emstd.serve.failures import FailureLog, internal_error_body
 from emstd.serve.metrics import Metrics
 from emstd.serve.review import PUBLIC_PATHS
 from emstd.serve.settings import ServeSettings
@@ -24,10 +29,16 @@ ENDPOINTS = {"/v1/standardize", "/v1/map-columns", "/v1/tables", "/health", "/me
 OPEN_PATHS = {"/health", *PUBLIC_PATHS}  # load balancers probe /health; the review page asks for the key itself
 UPLOAD_PATH = "/v1/tables"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the small form fields around the uploaded file
+DRAIN_BYTES = 64 * 1024 * 1024  # at most this much of a body over the limit is read (and dropped) before the 413
+
+
+def json_bytes(body) -> bytes:
+    """UTF-8 JSON that cannot fail: text the client sent (a lone surrogate) is written as an escape."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
 async def send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
-    data = json.dumps(body, ensure_ascii=False).encode()
+    data = json_bytes(body)
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
@@ -55,6 +66,32 @@ class MetricsMiddleware:
             # Known paths only: a label per arbitrary path would let any client grow the metrics without bound.
             endpoint = scope["path"] if scope["path"] in ENDPOINTS else "other"
             self.metrics.observe_request(endpoint, scope["method"], status, time.perf_counter() - start)
+
+
+class ErrorMiddleware:
+    """Starlette's last-resort handler answers 500 and then re-raises, and uvicorn closes the connection after an
+    exception (clients reusing it get ReadError). Here the exception ends with an ordinary JSON 500."""
+
+    def __init__(self, app: ASGIApp, failures: FailureLog):
+        self.app, self.failures = app, failures
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:  # noqa: BLE001 - the last resort: logged with an id, answered as JSON
+            error_id = self.failures.report(exc, f"{scope['method']} {scope['path']}")
+            if started:
+                raise  # half an answer is out: only closing the connection can tell the client
+            await send_json(send, 500, internal_error_body(error_id))
 
 
 class ApiKeyMiddleware:
@@ -102,7 +139,8 @@ class BodyLimitMiddleware:
         limit, message = self._limit(scope["path"])
         declared = Headers(scope=scope).get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            return await send_json(send, 413, {"detail": message})
+            drained = int(declared) <= DRAIN_BYTES and await _drain(receive, DRAIN_BYTES)
+            return await send_json(send, 413, {"detail": message}, None if drained else CLOSE)
         received = 0
 
         async def receive_counted() -> Message:
@@ -111,8 +149,24 @@ class BodyLimitMiddleware:
             if msg["type"] == "http.request":
                 received += len(msg.get("body", b""))
                 if received > limit:
+                    drained = not msg.get("more_body") or await _drain(receive, DRAIN_BYTES - received)
                     # FastAPI re-raises an HTTPException from body reading; the exception handler answers it.
-                    raise HTTPException(413, detail=message)
+                    raise HTTPException(413, detail=message, headers=None if drained else CLOSE)
             return msg
 
         await self.app(scope, receive_counted, send)
+
+
+CLOSE = {"Connection": "close"}
+
+
+async def _drain(receive: Receive, budget: int) -> bool:
+    """Read and drop the rest of the body; False when it is longer than `budget` (or the client left)."""
+    while budget >= 0:
+        msg = await receive()
+        if msg["type"] != "http.request":
+            return False
+        budget -= len(msg.get("body", b""))
+        if not msg.get("more_body"):
+            return budget >= 0
+    return False

@@ -1,8 +1,12 @@
-"""The service's state: the standardizer (loaded in the background), its single model worker, the batcher, metrics.
+"""The service's state: the standardizer (loaded in the background), its single model worker, the table threads,
+the batcher, metrics and the log of unexpected errors.
 
 Every standardizer call runs on one worker thread. That is what keeps model calls one at a time per model (and
 the standardizer's cache, which is not thread-safe, consistent), while the event loop stays free to read and
-answer other clients.
+answer other clients. Uploaded tables are read and written on their own threads (`table_workers`); only their
+standardizer calls go to the model worker.
+
+What is served is said once it is loaded (a log line, and `serves` in /health; emstd.serve.serves).
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
+from emstd.serve import uploads
 from emstd.serve.batching import MicroBatcher
+from emstd.serve.failures import FailureLog
 from emstd.serve.metrics import Metrics
+from emstd.serve.serves import describe_serves, with_rules_where_no_model
 from emstd.serve.settings import ServeSettings
 
 log = logging.getLogger("emstd.serve")
@@ -23,18 +31,29 @@ log = logging.getLogger("emstd.serve")
 class Service:
     def __init__(self, standardizer_or_loader: Any, settings: ServeSettings):
         self.settings = settings
+        self.started = time.time()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emstd-model")
-        if hasattr(standardizer_or_loader, "standardize"):
-            self.standardizer, self._loader = standardizer_or_loader, None
-        else:
-            self.standardizer, self._loader = None, standardizer_or_loader
+        self.table_executor = ThreadPoolExecutor(max_workers=settings.table_workers, thread_name_prefix="emstd-table")
+        self.failures = FailureLog()
+        self.standardizer, self._loader = None, None
+        self.serves: dict[str, str] | None = None
         self.load_error: str | None = None
         self._loading: Future | None = None
+        if hasattr(standardizer_or_loader, "standardize"):
+            self._install(standardizer_or_loader)
+        else:
+            self._loader = standardizer_or_loader
         self.metrics = Metrics()
         self.batcher = MicroBatcher(
             lambda values, task: self.standardizer.standardize(values, task), self.run_blocking,
             window_s=settings.batch_window_ms / 1000, max_values=settings.max_batch_values,
+            shared_failure=_everyones_failure,
         )
+
+    def startup(self) -> None:
+        """When the server starts: remove what a crashed predecessor left in the temp dir, start loading."""
+        uploads.remove_stale_workdirs(self.started)
+        self.ensure_loading()
 
     # --- readiness ------------------------------------------------------------------------------------------
 
@@ -50,14 +69,20 @@ class Service:
     def _load(self) -> None:
         loader: Callable[[], Any] = self._loader
         try:
-            self.standardizer = loader()
-            log.info("standardizer ready: backend %s", self.backend_name)
+            self._install(loader())
         except Exception as exc:  # noqa: BLE001 - reported by /health; the process stays up for inspection
             self.load_error = f"{type(exc).__name__}: {exc}"
             log.error("standardizer failed to load: %s", self.load_error)
 
+    def _install(self, standardizer) -> None:
+        self.serves = describe_serves(standardizer.backend)
+        self.standardizer = with_rules_where_no_model(standardizer)  # set last: it makes the service ready
+        log.info("standardizer ready: backend %s; values answered by %s, column maps by %s",
+                 self.backend_name, self.serves["values"], self.serves["columns"])
+
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.table_executor.shutdown(wait=False, cancel_futures=True)
 
     # --- work -----------------------------------------------------------------------------------------------
 
@@ -65,6 +90,17 @@ class Service:
         """Run fn on the model worker (one call at a time) without blocking the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def run_table_job(self, *args, **kwargs):
+        """Run a table job (emstd.serve.table_jobs.run) on a table thread; its standardizer calls go to the model
+        worker."""
+        from emstd.serve import table_jobs
+
+        standardizer = table_jobs.ModelWorkerStandardizer(
+            self.standardizer.map_columns, self.standardizer.standardize, self.executor, self.standardizer.backend)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.table_executor,
+                                          functools.partial(table_jobs.run, standardizer, self.settings, *args, **kwargs))
 
     # --- introspection --------------------------------------------------------------------------------------
 
@@ -100,4 +136,14 @@ class Service:
         gauges["emstd_batched_requests_total"] = (
             "counter", "Standardize requests answered by the batcher.", b.requests, {})
         gauges["emstd_batched_values_total"] = ("counter", "Values sent through the micro-batcher.", b.values, {})
+        gauges["emstd_batch_fallback_calls_total"] = (
+            "counter", "Calls made after a shared call failed (each request alone, then halves).", b.fallback_calls,
+            {})
         return self.metrics.render(gauges)
+
+
+def _everyones_failure(exc: BaseException) -> bool:
+    """The model server failing (down, slow, refusing the key) fails every request alike: no retry per request."""
+    from emstd.infer.remote import RemoteError
+
+    return isinstance(exc, RemoteError)
