@@ -355,20 +355,46 @@ def vllm_command(
 
 
 @dev_app.command("tiny-model")
-def dev_tiny_model(out: Path = typer.Option(..., "--out", help="Directory to write the model and tokenizer to.")):
+def dev_tiny_model(
+    out: Path = typer.Option(..., "--out", help="A new or empty directory for the model and tokenizer."),
+    force: bool = typer.Option(False, "--force", help="Replace a directory this command wrote before."),
+):
     """A tiny random Qwen2 model with the real Qwen2.5 tokenizer, saved offline (for tests)."""
     from emstd.dev.tiny_model import save_tiny_model
 
-    save_tiny_model(out)
+    save_tiny_model(out, force=force)
     typer.echo(f"wrote {out}/")
 
 
+def _click_errors():
+    try:  # typer 0.2x vendors its own click
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
+    click = _click_errors()
     try:
-        app()
+        code = app(standalone_mode=False)
     except EmstdError as exc:
         _say(f"error: {exc}")
         sys.exit(2)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # a bad option value, a missing argument: one line, like our own errors
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        _say(f"error: {exc.format_message()}{where}")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _say(f"error: {exc.format_message()}")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _say("aborted")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

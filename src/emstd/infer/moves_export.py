@@ -56,14 +56,15 @@ class MovesSink:
         self.rows: dict[str, int] = {}
         self.notes: list[str] = []
         self.long_sums: dict[str, float] = {}
-        self._stack = ExitStack()
-        self.dir = self._stack.enter_context(atomic_dir(out))
-        (self.dir / MARKER).write_text("written by emstd standardize-table --to moves\n", encoding="utf-8")
-        self._files: dict[str, object] = {}
-        self.tables = self._tables()
-        if road_type is not None and road_type not in ROAD_TYPES:
+        if road_type is not None and road_type not in ROAD_TYPES:  # before the temporary directory exists
             raise InputFileError(f"--road-type {road_type}: MOVES road types are 1 (off-network), 2 rural restricted, "
                                  f"3 rural unrestricted, 4 urban restricted, 5 urban unrestricted.")
+        self.tables = self._tables()
+        self._stack = ExitStack()
+        # its own earlier output (the marker) is replaced; check_out_dir refused anything else
+        self.dir = self._stack.enter_context(atomic_dir(out, "standardize-table --to moves", replace=True,
+                                                        marker=MARKER))
+        self._files: dict[str, object] = {}
 
     def _has(self, name: str) -> bool:
         return name.lower() in self.columns
