@@ -35,7 +35,15 @@ class TableTaskOpt(str, Enum):
 
 # Caps on XLSX input, checked before the workbook is parsed (emstd.infer.xlsx_limits); defaults fit real tables.
 XlsxMbOpt = typer.Option(200.0, "--max-xlsx-mb", help="Cap on an .xlsx file's uncompressed size, in MB.")
-XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", help="Cap on the cells of an .xlsx sheet.")
+XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", min=1, help="Cap on the cells of an .xlsx sheet.")
+
+
+def _xlsx_limits(max_mb: float, max_cells: int):
+    from emstd.infer.xlsx_limits import XlsxLimits
+
+    if not max_mb > 0:  # also NaN
+        raise EmstdError(f"--max-xlsx-mb {max_mb}: give a size in MB above 0.")
+    return XlsxLimits(max_mb, max_cells)
 
 
 def _say(message: str) -> None:
@@ -89,6 +97,8 @@ def _read_values(path: Path) -> list[str]:
 
     if not path.exists():
         raise InputFileError(f"{path}: no such file. Give a UTF-8 text file with one value per line.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory. Give a UTF-8 text file with one value per line.")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -140,11 +150,12 @@ def map_columns(
     """Map a table's headers onto the standard micro or macro fields (a known native table by its profile)."""
     from emstd.infer.table_plan import build_plan
     from emstd.infer.tables import open_table, samples_of
-    from emstd.infer.xlsx_limits import XlsxLimits
 
     if emit not in (None, "sql"):
         raise EmstdError(f"--emit {emit!r}: the only plan format is sql.")
-    source = open_table(file, sheet=sheet, xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells))
+    limits = _xlsx_limits(max_xlsx_mb, max_xlsx_cells)
+    backend.load()  # the backend options, checked before the table is read
+    source = open_table(file, sheet=sheet, xlsx_limits=limits)
     head = source.head()  # only the first rows: a table of any size maps in the same time
     standardizer = backend.standardizer(_say)
     result = standardizer.map_columns(source.headers, samples_of(head), None if task == TableTaskOpt.auto else task.value)
@@ -176,9 +187,10 @@ def standardize_table(
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
     to: Optional[str] = typer.Option(None, "--to", help="moves: write MOVES project-scale input tables into --out DIR."),
-    road_type: Optional[int] = typer.Option(None, "--road-type", help="--to moves: MOVES roadTypeID (1-5) of every "
-                                                                       "link, when the table has no roadTypeID column."),
-    county: Optional[int] = typer.Option(None, "--county", help="--to moves: MOVES countyID, when the table has none."),
+    road_type: Optional[int] = typer.Option(None, "--road-type", min=1, max=5, help="--to moves: MOVES roadTypeID "
+                                            "(1-5) of every link, when the table has no roadTypeID column."),
+    county: Optional[int] = typer.Option(None, "--county", min=1, help="--to moves: MOVES countyID, when the table "
+                                                                        "has none."),
     link_id: Optional[str] = typer.Option(None, "--link-id", help="--to moves: linkID of a drive schedule without a "
                                                                    "link column."),
     engine: str = typer.Option("python", "--engine", help="python (default, streams) | duckdb (larger-than-memory "
@@ -187,15 +199,16 @@ def standardize_table(
     backend: BackendFlags = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
-    from emstd.infer.table_job import standardize_table as run
-    from emstd.infer.xlsx_limits import XlsxLimits
+    from emstd.infer.table_job import check_request, standardize_table as run
 
+    limits = _xlsx_limits(max_xlsx_mb, max_xlsx_cells)
+    check_request(file, out, to, engine)  # the output path, before a model loads
     standardizer = backend.standardizer(_say)
     report = run(
         standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
         convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"), to=to,
         road_type=road_type, county=county, link_id=link_id, engine=engine,
-        xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells),
+        xlsx_limits=limits,
     )
     mapped = sum(1 for c in report["columns"] if c["field"])
     profile = f" ({report['profile']})" if report.get("profile") else ""
@@ -291,7 +304,7 @@ def train(
 @backend_options
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
     backend: BackendFlags = None,
     max_values: Optional[int] = typer.Option(None, "--max-values", help="Values per /v1/standardize request."),
     max_value_chars: Optional[int] = typer.Option(None, "--max-value-chars", help="Characters per value or header."),
@@ -332,9 +345,10 @@ def vllm_command(
     base_model: Optional[str] = typer.Option(None, "--base-model", help="Hub id or dir (default: the production base model)."),
     unified_adapter: Optional[str] = typer.Option(None, "--unified-adapter", help="Default runs/unified_lora/final."),
     column_adapter: Optional[str] = typer.Option(None, "--column-adapter", help="Default runs/column_lora/final."),
-    max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="Default: fits the longest prompt and answer."),
+    max_model_len: Optional[int] = typer.Option(None, "--max-model-len", min=1,
+                                                help="Default: fits the longest prompt and answer."),
     host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8001, "--port"),
+    port: int = typer.Option(8001, "--port", min=1, max=65535),
 ):
     """Print the `vllm serve` line for the base model and both adapters (for --backend remote --url)."""
     from emstd.serve import vllm

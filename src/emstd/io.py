@@ -176,6 +176,36 @@ def claim_output_dir(target: str | os.PathLike, owner: str, *, marker: str = MAR
     return target
 
 
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+def read_yaml(path: str | os.PathLike, hint: str = "give a YAML file"):
+    """A YAML file's content. Why it cannot be read (missing, a directory, binary, bad YAML) is one ConfigError
+    line naming the file and `hint`, the fix."""
+    import yaml
+
+    from emstd.errors import ConfigError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), [f"no such file; {hint}"]) from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), [f"is a directory; {hint}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [f"not UTF-8 text (a binary file?); {hint}"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read ({exc.strerror}); {hint}"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(str(path), [f"not valid YAML ({problem}{where}); {hint}"]) from None
+
+
 # --- atomic writes -------------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from emstd.catalog import load_catalog
 from emstd.errors import InputFileError
 from emstd.infer import units as U
-from emstd.io import atomic_dir
+from emstd.io import atomic_dir, check_writable
 
 MARKER = ".emstd-moves"
 SUM_TOLERANCE = 1e-3  # sourceTypeHourFraction may sum to 1 +- this per link (rounded shares in the input)
@@ -43,6 +43,7 @@ def check_out_dir(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise InputFileError(f"{out}: the directory is not empty and was not written by emstd --to moves; nothing "
                              f"was changed. Give a new or empty directory with --out.")
+    check_writable(out)
 
 
 class MovesSink:

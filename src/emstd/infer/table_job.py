@@ -32,7 +32,7 @@ def standardize_table(
     xlsx_limits: XlsxLimits = XlsxLimits(), batch_rows: int = BATCH_ROWS,
 ) -> dict:
     path, out = Path(path), Path(out)
-    _check_request(path, out, to, engine)
+    check_request(path, out, to, engine)
     convert_units = convert_units or to == "moves"  # MOVES units are fixed: standard values convert back into them
 
     progress(f"reading {path}")
@@ -63,7 +63,8 @@ def standardize_table(
     return report
 
 
-def _check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+def check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+    """The output and options of a table job, checked before any model loads or the table is read."""
     if engine not in ENGINES:
         raise InputFileError(f"--engine {engine!r}: use python or duckdb.")
     if to is None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emstd.errors import ConfigError
 from emstd.hf import BaseModelError, model_source
+from emstd.io import read_yaml
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -97,12 +98,7 @@ class TrainConfig(_Strict):
 def load_config(path: str | Path, overrides: list[str] = (), check_files: bool = True) -> TrainConfig:
     """Read a YAML config, apply `key=value` overrides, validate; raise ConfigError listing every problem."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(str(path), ["no such file; give a YAML config such as configs/unified_lora.yaml"])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"not valid YAML: {exc}"]) from exc
+    raw = read_yaml(path, "give a YAML config such as configs/unified_lora.yaml") or {}
     if not isinstance(raw, dict):
         raise ConfigError(str(path), ["the top level must be a mapping (base_model:, lora:, training:, data:)"])
     return config_from_dict(raw, source=str(path), overrides=overrides, check_files=check_files,

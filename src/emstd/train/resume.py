@@ -105,21 +105,31 @@ def _weight_files(ckpt: Path, method: str) -> list[str]:
     return names
 
 
-def checkpoint_problem(ckpt: Path, method: str, needs_scaler: bool) -> str | None:
-    """Why `ckpt` cannot be resumed from (the first missing or broken file), or None when it is complete."""
-    names = [*_weight_files(ckpt, method), TOKENIZER, *STATE_FILES] + (["scaler.pt"] if needs_scaler else [])
+def _files_problem(ckpt: Path, names: list[str]) -> str | None:
     missing = [n for n in names if not (ckpt / n).is_file()]
-    if not any((ckpt / n).is_file() for n in ("rng_state.pth", "rng_state_0.pth")):
-        missing.append("rng_state.pth")
     if missing:
         return "empty" if not any(ckpt.iterdir()) else f"no {', '.join(missing)}"
     for name in names:
-        path = ckpt / name
         check = _safetensors_problem if name.endswith(".safetensors") else (
             _torch_file_problem if name.endswith((".pt", ".bin")) else None)
-        problem = check(path) if check else None
+        problem = check(ckpt / name) if check else None
         if problem:
             return problem
+    return None
+
+
+def weights_problem(ckpt: Path, method: str) -> str | None:
+    """Why the weights in `ckpt` cannot be loaded (missing or cut short), or None."""
+    return _files_problem(ckpt, _weight_files(ckpt, method))
+
+
+def checkpoint_problem(ckpt: Path, method: str, needs_scaler: bool) -> str | None:
+    """Why `ckpt` cannot be resumed from (the missing files, or the first broken one), or None when complete."""
+    rng = next((n for n in ("rng_state.pth", "rng_state_0.pth") if (ckpt / n).is_file()), "rng_state.pth")
+    names = [*_weight_files(ckpt, method), TOKENIZER, *STATE_FILES, rng] + (["scaler.pt"] if needs_scaler else [])
+    problem = _files_problem(ckpt, names)
+    if problem:
+        return problem
     try:
         state = json.loads((ckpt / TRAINER_STATE).read_text(encoding="utf-8"))
         int(state["global_step"]), int(state["max_steps"])
@@ -128,12 +138,16 @@ def checkpoint_problem(ckpt: Path, method: str, needs_scaler: bool) -> str | Non
     return None
 
 
+def checkpoint_dirs(out: Path) -> list[Path]:
+    """The checkpoint-N directories of a run dir, by step."""
+    found = [p for p in out.glob("checkpoint-*") if p.is_dir() and p.name.split("-", 1)[1].isdigit()]
+    return sorted(found, key=lambda p: int(p.name.split("-", 1)[1]))
+
+
 def scan_checkpoints(out: Path, method: str, needs_scaler: bool) -> list[Checkpoint]:
     found = []
-    for path in out.glob("checkpoint-*"):
+    for path in checkpoint_dirs(out):
         step = path.name.split("-", 1)[1]
-        if not path.is_dir() or not step.isdigit():
-            continue
         problem = checkpoint_problem(path, method, needs_scaler)
         state = json.loads((path / TRAINER_STATE).read_text(encoding="utf-8")) if problem is None else {}
         found.append(Checkpoint(path, int(step), problem, state))

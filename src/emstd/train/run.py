@@ -60,6 +60,9 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
         print(info["text"])
         return info
 
+    from emstd.hf import check_reachable
+
+    check_reachable(cfg.base_model, cfg.gguf_file)  # an offline hub id not in the cache: before anything
     import torch
     from transformers import ProgressCallback, Trainer, TrainingArguments, set_seed
 
