@@ -242,6 +242,9 @@ def check_run_dir(out: Path) -> None:
     check_writable(out)
 
 
+NEW_DIR = "start a new run with --set training.output_dir=<new dir>"
+
+
 def plan_run(cfg: TrainConfig, resume: bool, needs_scaler: bool) -> RunPlan:
     """What this run does in its output_dir; an EmstdError saying how to proceed when it cannot."""
     out = cfg.output_dir
@@ -250,36 +253,46 @@ def plan_run(cfg: TrainConfig, resume: bool, needs_scaler: bool) -> RunPlan:
     complete = [c for c in ckpts if c.problem is None]
     incomplete = [c for c in ckpts if c.problem is not None]
     has_final = (out / "final").is_dir()
-    new_dir = "start a new run with --set training.output_dir=<new dir>"
     if not resume:
-        if complete or has_final:
-            what = complete[-1].path.name if complete else "final/ (a finished run)"
-            raise EmstdError(f"{out} already holds {what}: pass --resume to continue that run, or {new_dir}")
-        if incomplete:
-            raise EmstdError(f"{out} holds only incomplete checkpoints ({_describe(incomplete)}): a save was "
-                             f"interrupted before the first one completed, so there is nothing to resume. Delete "
-                             f"{', '.join(c.path.name for c in incomplete)} to start this run again there, or {new_dir}")
+        _check_fresh(out, complete, incomplete, has_final)
         return RunPlan()
+    return _plan_resume(cfg, complete, incomplete, has_final)
+
+
+def _names(ckpts: list[Checkpoint]) -> str:
+    return ", ".join(c.path.name for c in ckpts)
+
+
+def _check_fresh(out: Path, complete, incomplete, has_final: bool) -> None:
+    if complete or has_final:
+        what = complete[-1].path.name if complete else "final/ (a finished run)"
+        raise EmstdError(f"{out} already holds {what}: pass --resume to continue that run, or {NEW_DIR}")
+    if incomplete:
+        raise EmstdError(f"{out} holds only incomplete checkpoints ({_describe(incomplete)}): a save was interrupted "
+                         f"before the first one completed, so there is nothing to resume. Delete {_names(incomplete)} "
+                         f"to start this run again there, or {NEW_DIR}")
+
+
+def _plan_resume(cfg: TrainConfig, complete, incomplete, has_final: bool) -> RunPlan:
+    out = cfg.output_dir
     if not complete and not has_final:
         if incomplete:
             raise EmstdError(f"--resume: {out} holds no complete checkpoint ({_describe(incomplete)}): there is "
-                             f"nothing to resume. Delete {', '.join(c.path.name for c in incomplete)} and run "
-                             f"without --resume to start again there, or {new_dir}")
+                             f"nothing to resume. Delete {_names(incomplete)} and run without --resume to start "
+                             f"again there, or {NEW_DIR}")
         raise EmstdError(f"--resume: {out} holds no checkpoint-N; start the run without --resume")
     refused, allowed = config_changes(saved_config(out), cfg)
     if refused:
         lines = "\n".join(f"  - {r}" for r in refused)
         raise EmstdError(f"--resume: the config differs from the one {out} was trained with ({out / RUN_CONFIG}) "
-                         f"in what the run learns:\n{lines}\nResume with the run's config, or {new_dir}")
+                         f"in what the run learns:\n{lines}\nResume with the run's config, or {NEW_DIR}")
     if has_final:
         return RunPlan(finished=complete[-1] if complete else None, finished_final=True, changes=allowed)
     latest = complete[-1]
-    newer = [c for c in incomplete if c.step > latest.step]
-    plan = RunPlan(checkpoint=latest.path, skipped=newer, changes=allowed,
+    if latest.state["global_step"] >= latest.state["max_steps"]:  # killed between its last checkpoint and final/
+        return RunPlan(finished=latest, changes=allowed)
+    return RunPlan(checkpoint=latest.path, changes=allowed, skipped=[c for c in incomplete if c.step > latest.step],
                    kept_incomplete=[c for c in incomplete if c.step < latest.step])
-    if latest.state["global_step"] >= latest.state["max_steps"]:
-        plan.finished, plan.checkpoint = latest, None
-    return plan
 
 
 def final_source(out: Path, finished: Checkpoint) -> Path:

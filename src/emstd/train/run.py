@@ -17,10 +17,10 @@ from pathlib import Path
 from emstd.errors import ConfigError, EmstdError
 from emstd.train.config import TrainConfig, load_config
 from emstd.train.model import adapt_to_method
-from emstd.train.resume import OWNER, RUN_CONFIG, RunPlan, final_source, plan_run
+from emstd.train.resume import OWNER, RUN_CONFIG, STATE_FILES, RunPlan, final_source, plan_run
 
-# What a checkpoint holds besides the weights: needed to resume, not to use the adapter.
-TRAINING_STATE = ("optimizer.pt", "scheduler.pt", "scaler.pt", "trainer_state.json", "training_args.bin")
+# What a checkpoint holds besides the weights and tokenizer (and rng_state*.pth): needed to resume, not in final/.
+TRAINING_STATE = (*STATE_FILES, "scaler.pt")
 
 
 class OutOfMemory(EmstdError):
