@@ -116,3 +116,25 @@ def test_values_file_lines_split_only_at_line_ends(tmp_path):
     f.write_text("小汽车\r\n重\u2028卡\nNOX\f\n", encoding="utf-8")
     r = emstd("standardize", "vehicle", "--from", f, "--json")
     assert [json.loads(line)["input"] for line in r.stdout.split("\n") if line] == ["小汽车", "重\u2028卡", "NOX\f"]
+
+
+def test_no_command_replaces_a_directory_it_did_not_write(tmp_path):
+    """The probe's worst case, run as a user runs it: tiny-model over someone's directory deleted it (exit 0)."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("keep me")
+    r = emstd("dev", "tiny-model", "--out", mine)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and str(mine) in r.stderr and "not empty" in r.stderr
+    assert [p.name for p in mine.iterdir()] == ["thesis.docx"] and [p.name for p in tmp_path.iterdir()] == ["mine"]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["quickstart", "--steps", "-3"], "--steps"),
+    (["vllm-command", "--port", "0"], "--port"),
+    (["standardize", "vehicle", "--from", "."], "is a directory"),
+])
+def test_bad_input_is_one_line_through_the_installed_entry_point(args, words):
+    r = emstd(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and r.stderr.strip().count("\n") == 0 and words in r.stderr

@@ -37,7 +37,15 @@ class TableTaskOpt(str, Enum):
 
 # Caps on XLSX input, checked before the workbook is parsed (emstd.infer.xlsx_limits); defaults fit real tables.
 XlsxMbOpt = typer.Option(200.0, "--max-xlsx-mb", help="Cap on an .xlsx file's uncompressed size, in MB.")
-XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", help="Cap on the cells of an .xlsx sheet.")
+XlsxCellsOpt = typer.Option(20_000_000, "--max-xlsx-cells", min=1, help="Cap on the cells of an .xlsx sheet.")
+
+
+def _xlsx_limits(max_mb: float, max_cells: int):
+    from emstd.infer.xlsx_limits import XlsxLimits
+
+    if not max_mb > 0:  # also NaN
+        raise EmstdError(f"--max-xlsx-mb {max_mb}: give a size in MB above 0.")
+    return XlsxLimits(max_mb, max_cells)
 
 
 # Review files (emstd.infer.review): what a person should look at, written for a spreadsheet.
@@ -104,6 +112,8 @@ def _read_values(path: Path) -> list[str]:
 
     if not path.exists():
         raise InputFileError(f"{path}: no such file. Give a UTF-8 text file with one value per line.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory. Give a UTF-8 text file with one value per line.")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -168,11 +178,12 @@ def map_columns(
     """Map a table's headers onto the standard micro or macro fields (a known native table by its profile)."""
     from emstd.infer.table_plan import build_plan
     from emstd.infer.tables import open_table, samples_of
-    from emstd.infer.xlsx_limits import XlsxLimits
 
     if emit not in (None, "sql"):
         raise EmstdError(f"--emit {emit!r}: the only plan format is sql.")
-    source = open_table(file, sheet=sheet, xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells))
+    limits = _xlsx_limits(max_xlsx_mb, max_xlsx_cells)
+    backend.load()  # the backend options, checked before the table is read
+    source = open_table(file, sheet=sheet, xlsx_limits=limits)
     head = source.head()  # only the first rows: a table of any size maps in the same time
     standardizer = backend.standardizer(_say)
     result = standardizer.map_columns(source.headers, samples_of(head), None if task == TableTaskOpt.auto else task.value)
@@ -204,9 +215,10 @@ def standardize_table(
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name (default: the first)."),
     convert_units: bool = typer.Option(False, "--convert-units", help="Convert values into the standard units."),
     to: Optional[str] = typer.Option(None, "--to", help="moves: write MOVES project-scale input tables into --out DIR."),
-    road_type: Optional[int] = typer.Option(None, "--road-type", help="--to moves: MOVES roadTypeID (1-5) of every "
-                                                                       "link, when the table has no roadTypeID column."),
-    county: Optional[int] = typer.Option(None, "--county", help="--to moves: MOVES countyID, when the table has none."),
+    road_type: Optional[int] = typer.Option(None, "--road-type", min=1, max=5, help="--to moves: MOVES roadTypeID "
+                                            "(1-5) of every link, when the table has no roadTypeID column."),
+    county: Optional[int] = typer.Option(None, "--county", min=1, help="--to moves: MOVES countyID, when the table "
+                                                                        "has none."),
     link_id: Optional[str] = typer.Option(None, "--link-id", help="--to moves: linkID of a drive schedule without a "
                                                                    "link column."),
     engine: str = typer.Option("python", "--engine", help="python (default, streams) | duckdb (larger-than-memory "
@@ -217,9 +229,10 @@ def standardize_table(
     backend: BackendFlags = None,
 ):
     """Standardize a whole table: rename mapped columns, standardize vehicle/pollutant values, write a report."""
-    from emstd.infer.table_job import standardize_table as run
-    from emstd.infer.xlsx_limits import XlsxLimits
+    from emstd.infer.table_job import check_request, standardize_table as run
 
+    limits = _xlsx_limits(max_xlsx_mb, max_xlsx_cells)
+    check_request(file, out, to, engine)  # the output path, before a model loads
     if review is not None:
         from emstd.infer.review import check_review_path
 
@@ -229,7 +242,7 @@ def standardize_table(
         standardizer, file, out, task=None if task == TableTaskOpt.auto else task.value,
         convert_units=convert_units, sheet=sheet, progress=lambda m: _say(f"[table] {m}"), to=to,
         road_type=road_type, county=county, link_id=link_id, engine=engine,
-        xlsx_limits=XlsxLimits(max_xlsx_mb, max_xlsx_cells), review_below=review_below if review else None,
+        xlsx_limits=limits, review_below=review_below if review else None,
     )
     if review is not None:
         from emstd.infer.review import write_review
@@ -391,7 +404,7 @@ def train(
 @backend_options
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
     backend: BackendFlags = None,
     max_values: Optional[int] = typer.Option(None, "--max-values", help="Values per /v1/standardize request."),
     max_value_chars: Optional[int] = typer.Option(None, "--max-value-chars", help="Characters per value or header."),
@@ -435,9 +448,10 @@ def vllm_command(
     base_model: Optional[str] = typer.Option(None, "--base-model", help="Hub id or dir (default: the production base model)."),
     unified_adapter: Optional[str] = typer.Option(None, "--unified-adapter", help="Default runs/unified_lora/final."),
     column_adapter: Optional[str] = typer.Option(None, "--column-adapter", help="Default runs/column_lora/final."),
-    max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="Default: fits the longest prompt and answer."),
+    max_model_len: Optional[int] = typer.Option(None, "--max-model-len", min=1,
+                                                help="Default: fits the longest prompt and answer."),
     host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8001, "--port"),
+    port: int = typer.Option(8001, "--port", min=1, max=65535),
 ):
     """Print the `vllm serve` line for the base model and both adapters (for --backend remote --url)."""
     from emstd.serve import vllm
@@ -458,20 +472,46 @@ def vllm_command(
 
 
 @dev_app.command("tiny-model")
-def dev_tiny_model(out: Path = typer.Option(..., "--out", help="Directory to write the model and tokenizer to.")):
+def dev_tiny_model(
+    out: Path = typer.Option(..., "--out", help="A new or empty directory for the model and tokenizer."),
+    force: bool = typer.Option(False, "--force", help="Replace a directory this command wrote before."),
+):
     """A tiny random Qwen2 model with the real Qwen2.5 tokenizer, saved offline (for tests)."""
     from emstd.dev.tiny_model import save_tiny_model
 
-    save_tiny_model(out)
+    save_tiny_model(out, force=force)
     typer.echo(f"wrote {out}/")
 
 
+def _click_errors():
+    try:  # typer 0.2x vendors its own click
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
+    click = _click_errors()
     try:
-        app()
+        code = app(standalone_mode=False)
     except EmstdError as exc:
         _say(f"error: {exc}")
         sys.exit(2)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # a bad option value, a missing argument: one line, like our own errors
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        _say(f"error: {exc.format_message()}{where}")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _say(f"error: {exc.format_message()}")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _say("aborted")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

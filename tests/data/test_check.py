@@ -61,3 +61,55 @@ def test_too_long_and_missing_files(dataset_dir, tmp_path):
     assert any("unified_eval.jsonl:1:" in p and "over max_length 256" in p for p in problems)
     assert any("column_test.jsonl: missing" in p for p in problems)
     assert check_dataset(tmp_path / "nope")[0].endswith("Run `emstd data build --out " + str(tmp_path / "nope") + "` first.")
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def _append(path, rows):
+    with open(path, "a", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _unified_row(task, value, label, alias):
+    from emstd.prompts import unified_messages
+
+    return {"messages": unified_messages(task, value, label), "meta": {"task": task, "label": label, "alias": alias,
+                                                                        "aug": "none", "value": value, "candidates": []}}
+
+
+def test_leaks_that_metadata_does_not_label(dataset_dir, tmp_path):
+    """The same prompt under another alias, a test alias wrapped in a longer train request, a test or eval table
+    copied into train (headers reordered, case changed): none is labelled as the test alias or table in meta."""
+    d = tmp_path / "leaky"
+    shutil.copytree(dataset_dir, d)
+    test = _rows(d / "unified_test.jsonl")
+    vehicles = [r for r in test if r["meta"]["task"] == "vehicle" and len(r["meta"]["alias"]) >= 3]
+    same, wrapped, known = vehicles[0], vehicles[1], vehicles[2]
+    train_alias = next(r["meta"]["alias"] for r in _rows(d / "unified_train.jsonl") if r["meta"]["task"] == "vehicle")
+    _append(d / "unified_train.jsonl", [
+        _unified_row("vehicle", "  " + same["meta"]["value"].upper() + " ", same["meta"]["label"], train_alias),
+        _unified_row("vehicle", f"帮我看看这种{wrapped['meta']['alias']}一年要排多少", wrapped["meta"]["label"], train_alias),
+        _unified_row("vehicle", f"查询{known['meta']['alias']}的排放", known["meta"]["label"], train_alias),
+    ])
+    n_train = len(_rows(d / "unified_train.jsonl"))
+    eval_table = _rows(d / "column_eval.jsonl")[0]
+    test_table = _rows(d / "column_test.jsonl")[0]
+    copies = []
+    for row in (eval_table, test_table):
+        headers = [h.upper() for h in reversed(row["meta"]["headers"])]
+        copies.append({**row, "meta": {**row["meta"], "headers": headers, "alias": "renamed"}})
+    _append(d / "column_train.jsonl", copies)
+    n_col = len(_rows(d / "column_train.jsonl"))
+
+    problems = check_dataset(d)
+    assert any(p.startswith(f"unified_train.jsonl:{n_train - 2}: value ") and "unified_test.jsonl:" in p
+               and "(leak)" in p for p in problems), problems
+    assert any(p.startswith(f"unified_train.jsonl:{n_train - 1}: value ")
+               and f"test alias {wrapped['meta']['alias']!r}" in p for p in problems), problems
+    assert any(p.startswith(f"unified_train.jsonl:{n_train}: value ")
+               and f"test alias {known['meta']['alias']!r}" in p for p in problems), problems
+    assert any(p.startswith(f"column_train.jsonl:{n_col - 1}: the table of column_eval.jsonl:1") for p in problems)
+    assert any(p.startswith(f"column_train.jsonl:{n_col}: the table of column_test.jsonl:1") for p in problems)

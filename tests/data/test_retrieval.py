@@ -6,7 +6,7 @@ import json
 import pytest
 
 from emstd.catalog import load_catalog
-from emstd.data.retrieval import Calibration, Candidate, Retrieved, RetrievalIndex
+from emstd.data.retrieval import Candidate, Retrieved, RetrievalIndex
 from emstd.prompts import unified_candidates, unified_messages
 
 NAMES = ["重型罐式货车", "school coach", "dwutlenek węgla", "自行车", "blorptruckish"]

@@ -1,7 +1,5 @@
 """Defects found by a hostile-user probe of table input: each was silently wrong or a traceback before."""
 
-import io
-import json
 import zipfile
 
 import pandas as pd

@@ -12,6 +12,7 @@ from train_helpers import tiny_config
 
 from emstd.errors import EmstdError
 from emstd.train.config import LORA_TARGETS, config_from_dict
+from emstd.train.resume import checkpoint_problem
 from emstd.train.run import run_train
 
 
@@ -154,6 +155,8 @@ def test_methods_train_with_activation_checkpointing(method, tiny_model_dir, dat
     raw["training"].update(max_steps=2, eval_steps=2, save_steps=2, activation_checkpointing=True)
     result = run_train(config_from_dict(raw), extra_callbacks=[rec])
     assert result["global_step"] == 2
+    # what resume counts as a complete checkpoint is what the Trainer really writes for this method
+    assert checkpoint_problem(tmp_path / method / "checkpoint-2", method, needs_scaler=False) is None
     changed = {n for n in rec.trainable if not torch.equal(rec.before[n], rec.after[n])}
     final = {p.name for p in (tmp_path / method / "final").iterdir()}
     import yaml

@@ -11,13 +11,22 @@ from emstd.data.split import SPLITS, one_split_per_key
 from emstd.data.unified import build_unified, unified_pools
 from emstd.data.lengths import percentiles, token_lengths
 from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
-from emstd.io import write_json_atomic, write_jsonl_atomic
+from emstd.io import check_output_dir, claim_output_dir, write_json_atomic, write_jsonl_atomic
 
 COLUMN_SIZES = {"train": 1700, "eval": 200, "test": 100}
+OWNER = "data build"
+FILES = {f"{m}_{s}.jsonl" for m in ("unified", "column") for s in SPLITS} | {"stats.json"}
+
+
+def is_dataset_dir(d: Path) -> bool:
+    """A dataset written before output markers existed: nothing in it but the files this writes."""
+    return {p.name for p in d.iterdir()} <= FILES
 
 
 def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
+    """Write the datasets into `out_dir`: a new or empty directory, or a dataset directory (rewritten in place)."""
     out_dir = Path(out_dir)
+    check_output_dir(out_dir, OWNER, legacy=is_dataset_dir)  # before a minute of work
     catalog = load_catalog()
 
     progress("splitting aliases by name (85/10/5, stratified per label)")
@@ -35,6 +44,7 @@ def build_dataset(out_dir: str | Path, seed: int = 42, progress=print) -> dict:
     stats = {"seed": seed, "catalog": catalog_stamp(catalog),
              "unified": _stats(unified, tokenizer), "column": _stats(column, tokenizer)}
 
+    claim_output_dir(out_dir, OWNER, legacy=is_dataset_dir)
     for split in SPLITS:
         write_jsonl_atomic(out_dir / f"unified_{split}.jsonl", unified[split])
         write_jsonl_atomic(out_dir / f"column_{split}.jsonl", column[split])

@@ -5,6 +5,10 @@ contract (docs/design.md), the system prompts, answers inside the label set (uni
 are input headers and whose values are allowed fields (column), every label in every split, no alias shared
 between train and test (by normalized key), no duplicate inputs, and every example within the seed's max_length
 in Qwen2.5 tokens.
+
+Leaks are looked for beyond what the metadata labels: the same input (normalized) in train and eval/test under
+another alias, a test alias wrapped in a longer train request, an eval or test table (its set of normalized headers)
+copied into train.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from pathlib import Path
 
 from emstd.catalog import load_catalog
-from emstd.catalog.normalize import fold
+from emstd.catalog.normalize import candidate_keys, fold, key
 from emstd.defaults import MAX_LENGTH
 from emstd.data.records import iter_jsonl, record_problem
 from emstd.data.split import SPLITS, group_key
@@ -132,17 +136,85 @@ def _check_coverage(catalog, loaded, problems: list[str]) -> None:
 
 
 def _check_leakage(loaded, problems: list[str]) -> None:
-    train = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) for _, r in loaded["unified"]["train"]}
+    _check_alias_leaks(loaded, problems)
+    _check_value_leaks(loaded, problems)
+    _check_wrapped_test_aliases(loaded, problems)
+    _check_table_leaks(loaded, problems)
+
+
+def _alias_group(r) -> tuple[str, str]:
+    return r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])
+
+
+def _check_alias_leaks(loaded, problems: list[str]) -> None:
+    """What the metadata says: an alias (by its most normalized key) in train and in eval or test."""
+    train = {_alias_group(r) for _, r in loaded["unified"]["train"]}
     for split in ("eval", "test"):
         for line, r in loaded["unified"][split]:
-            k = (r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"]))
-            if k in train:
+            if _alias_group(r) in train:
                 problems.append(f"unified_{split}.jsonl:{line}: alias {r['meta']['alias']!r} also occurs in train (leak)")
     train_headers = {fold(h) for _, r in loaded["column"]["train"] for h in _headers(r)}
     for line, r in loaded["column"]["test"]:
         leaked = [h for h in _headers(r) if fold(h) in train_headers]
         if leaked:
             problems.append(f"column_test.jsonl:{line}: headers {leaked} also occur in train (leak)")
+
+
+def _value(r) -> str:
+    value = r["meta"]["value"]
+    return value if isinstance(value, str) else ""
+
+
+def _check_value_leaks(loaded, problems: list[str]) -> None:
+    """What the records hold, whatever their meta.alias says: the same input (normalized) in train and eval/test."""
+    held_out = {}
+    for split in ("eval", "test"):
+        for line, r in loaded["unified"][split]:
+            if key(_value(r)):
+                held_out.setdefault((r["meta"]["task"], key(_value(r))), (f"unified_{split}.jsonl:{line}", r))
+    for line, r in loaded["unified"]["train"]:
+        where, other = held_out.get((r["meta"]["task"], key(_value(r))), (None, None))
+        if where and _alias_group(other) != _alias_group(r):  # a shared alias is reported by its alias already
+            problems.append(f"unified_train.jsonl:{line}: value {_value(r)!r} is the input of {where} (normalized), "
+                            f"under another alias (leak)")
+
+
+def _check_wrapped_test_aliases(loaded, problems: list[str]) -> None:
+    """A train input that holds a test alias inside a longer request: the normalizer peels it out (candidate keys),
+    or its key contains the alias's key outside the train example's own alias (a catalog alias that contains a
+    shorter test alias, as "refuse trucks" holds "refuse truck", is the catalog's split, not a leak)."""
+    by_key: dict[tuple[str, str], tuple[str, str]] = {}  # (task, alias key) -> (alias, where), first occurrence
+    for line, r in loaded["unified"]["test"]:
+        task, alias = r["meta"]["task"], r["meta"]["alias"]
+        if isinstance(alias, str) and key(alias):
+            by_key.setdefault((task, key(alias)), (alias, f"unified_test.jsonl:{line}"))
+    tests: dict[str, list[tuple[str, str, str]]] = {}  # task -> (alias key, alias, where)
+    for (task, k), (alias, where) in by_key.items():
+        tests.setdefault(task, []).append((k, alias, where))
+    for line, r in loaded["unified"]["train"]:
+        task, value, own = r["meta"]["task"], _value(r), r["meta"]["alias"]
+        own_key = key(own) if isinstance(own, str) else ""
+        found = next((by_key[(task, k)] for k in candidate_keys(value, task) if (task, k) in by_key), None)
+        if found is None:
+            rest = key(value).replace(own_key, "\0") if own_key else key(value)
+            found = next(((alias, where) for k, alias, where in tests.get(task, ())
+                          if k in rest and k not in own_key), None)
+        if found and (task, group_key(found[0], task)) != _alias_group(r):
+            problems.append(f"unified_train.jsonl:{line}: value {value!r} holds test alias {found[0]!r} ({found[1]}) "
+                            f"inside a longer request (leak)")
+
+
+def _check_table_leaks(loaded, problems: list[str]) -> None:
+    """A whole eval or test table in train: the same set of normalized headers, in any order."""
+    held_out = {}
+    for split in ("eval", "test"):
+        for line, r in loaded["column"][split]:
+            if _headers(r):
+                held_out.setdefault(frozenset(key(h) for h in _headers(r)), f"column_{split}.jsonl:{line}")
+    for line, r in loaded["column"]["train"]:
+        where = held_out.get(frozenset(key(h) for h in _headers(r))) if _headers(r) else None
+        if where:
+            problems.append(f"column_train.jsonl:{line}: the table of {where} (the same headers, normalized) (leak)")
 
 
 def _headers(row) -> list[str]:

@@ -95,6 +95,6 @@ def load_qwen25_tokenizer(cache_dir: str | os.PathLike | None = None):
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if not (cache / "tokenizer.json").exists():
         tok = build_qwen25_tokenizer()
-        with atomic_dir(cache) as tmp:
+        with atomic_dir(cache, "tokenizer cache", replace=True) as tmp:  # an incomplete cache of ours is rebuilt
             tok.save_pretrained(tmp)
     return AutoTokenizer.from_pretrained(str(cache))

@@ -19,16 +19,21 @@ def build_tiny_model(seed: int = 0):
     return Qwen2ForCausalLM(Qwen2Config(**TINY_CONFIG))
 
 
-def save_tiny_model(out: str | Path, seed: int = 0) -> Path:
+OWNER = "dev tiny-model"
+
+
+def save_tiny_model(out: str | Path, seed: int = 0, force: bool = False) -> Path:
+    """Write the model and tokenizer into `out`: a new or empty directory, or (with force) one this wrote before."""
     from emstd.data.qwen_tokenizer import load_qwen25_tokenizer
-    from emstd.io import atomic_dir
+    from emstd.io import atomic_dir, check_output_dir
 
     out = Path(out)
+    check_output_dir(out, OWNER, replace=force)  # before building anything
     model = build_tiny_model(seed)
     model.generation_config.eos_token_id = [151645, 151643]
     model.generation_config.pad_token_id = 151643
     tokenizer = load_qwen25_tokenizer()
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, OWNER, replace=force) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
     return out

@@ -14,9 +14,18 @@ from pathlib import Path
 
 from emstd.catalog import UNKNOWN
 from emstd.data.split import group_key
-from emstd.errors import EmstdError
+from emstd.errors import EmstdError, InputFileError
 from emstd.eval import metrics as M
 from emstd.train.config import load_config
+from emstd.train.resume import checkpoint_dirs, weights_problem
+
+
+OWNER = "eval"
+
+
+def _is_report_dir(d: Path) -> bool:
+    """A report directory written before output markers existed: only report.json, report.md and plots."""
+    return all(p.name in ("report.json", "report.md") or p.suffix == ".png" for p in d.iterdir())
 
 
 def resolve_target(target: str | Path) -> dict:
@@ -36,21 +45,38 @@ def resolve_target(target: str | Path) -> dict:
         raise EmstdError(f"{adapter}: no run_config.yaml beside the adapter, so its base model and task are unknown. "
                          f"Evaluate a directory written by `emstd train`.")
     config = load_config(config_file, check_files=False)
-    checkpoints = []
-    if run_dir is not None:
-        checkpoints = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
-        checkpoints = [p for p in checkpoints if (p / "adapter_config.json").exists()]
+    checkpoints, incomplete = [], []
+    if run_dir is not None:  # a checkpoint whose save was interrupted is left out, and named
+        for p in checkpoint_dirs(run_dir):
+            problem = weights_problem(p, config.method)
+            if problem is None:
+                checkpoints.append(p)
+            else:
+                incomplete.append(f"{p.name} ({problem})")
     return {
-        "adapter": adapter, "run_dir": run_dir, "checkpoints": checkpoints,
+        "adapter": adapter, "run_dir": run_dir, "checkpoints": checkpoints, "incomplete": incomplete,
         "base_model": config.base_model, "gguf_file": config.gguf_file, "model": config.task,
     }
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """Every record of a dataset file; a broken line is an error naming it (lines end at \n only: str.splitlines
+    would also split a record at \f, \x85 or U+2028 inside a value)."""
+    from emstd.data.records import iter_jsonl
+
+    rows = []
+    for n, row, error in iter_jsonl(path):
+        if error:
+            raise InputFileError(f"{path}, line {n}: {error}. Rebuild the data with `emstd data build`.")
+        rows.append(row)
+    return rows
+
+
 def load_split(data_dir: Path, model: str, split: str, limit: int | None, seed: int = 0) -> list[dict]:
     path = data_dir / f"{model}_{split}.jsonl"
-    if not path.exists():
+    if not path.is_file():
         raise EmstdError(f"{path}: missing. Build the data with `emstd data build --out {data_dir}`.")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     if limit and limit < len(rows):
         rows = random.Random(seed).sample(rows, limit)  # a seeded subset, the same for every model compared
     return rows
@@ -61,8 +87,7 @@ def held_out_overlap(data_dir: Path, model: str, rows: list[dict]) -> int:
     train = data_dir / f"{model}_train.jsonl"
     if model != "unified" or not train.exists():
         return 0
-    seen = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"]))
-            for r in map(json.loads, train.read_text(encoding="utf-8").splitlines())}
+    seen = {(r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) for r in read_jsonl(train)}
     return len({(r["meta"]["task"], r["meta"]["alias"]) for r in rows
                 if (r["meta"]["task"], group_key(r["meta"]["alias"], r["meta"]["task"])) in seen})
 
@@ -116,16 +141,25 @@ def run_eval(target, data_dir="data", split: str = "test", limit: int | None = N
     from emstd.infer.local import LocalBackend
     from emstd.infer.rules import RulesBackend
 
+    from emstd.hf import check_reachable
+    from emstd.io import check_output_dir, claim_output_dir
+
+    if limit is not None and limit < 1:
+        raise EmstdError(f"--limit {limit}: give a number of examples, 1 or more (or leave it out for all).")
     info = resolve_target(target)
     data_dir = Path(data_dir)
     model = info["model"]
     out_dir = Path(out_dir) if out_dir else (info["run_dir"] or info["adapter"]) / f"eval_{split}"
+    check_output_dir(out_dir, OWNER, legacy=_is_report_dir)  # before the models load
+    check_reachable(info["base_model"], info["gguf_file"])
     rows = load_split(data_dir, model, split, limit)
     report: dict = {
         "target": str(target), "model": model, "split": split, "n": len(rows), "base_model": info["base_model"],
         "held_out_overlap": held_out_overlap(data_dir, model, rows), "results": {}, "checkpoints": [],
     }
     say(f"[eval] {model} adapter {info['adapter']} on {len(rows)} {split} examples")
+    if checkpoints and info["incomplete"]:
+        say(f"[eval] skipped incomplete checkpoints: {', '.join(info['incomplete'])}")
 
     adapters = {"unified_adapter": str(info["adapter"])} if model == "unified" else {"column_adapter": str(info["adapter"])}
     backend = LocalBackend(info["base_model"], gguf_file=info["gguf_file"], **adapters)
@@ -160,6 +194,7 @@ def run_eval(target, data_dir="data", split: str = "test", limit: int | None = N
         write_routing(info["adapter"], report["routing"])
         say(f"[eval] routing (eval split, {report['routing']['n']} names): retrieval answers at confidence >= "
             f"{report['routing']['model_threshold']}, the adapter below; accuracy {report['routing']['accuracy']}")
+    claim_output_dir(out_dir, OWNER, legacy=_is_report_dir)
     write_report(report, out_dir, info["run_dir"])
     report["out_dir"] = str(out_dir)
     say(f"[eval] report: {out_dir}/report.md")

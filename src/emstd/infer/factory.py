@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emstd.defaults import DEFAULT_BASE_MODEL, ROUTING_FILE
 from emstd.errors import ConfigError
+from emstd.io import read_yaml
 
 
 class BackendOptions(BaseModel):
@@ -52,6 +52,13 @@ class BackendOptions(BaseModel):
             p = getattr(self, name)
             if p and not Path(p).is_dir():
                 out.append(f"{name}: {p} is not a directory; give a run's final/ (or checkpoint-N/) directory")
+        if self.model_kind == "local":  # found now, not when the first value needs the model
+            from emstd.hf import BaseModelError, check_reachable
+
+            try:
+                check_reachable(self.base_model, self.gguf_file)
+            except BaseModelError as exc:
+                out.append(f"base model {self.base_model}: {exc.reason}")
         return out
 
 
@@ -60,12 +67,9 @@ def load_options(config_file: str | None = None, **overrides) -> BackendOptions:
     source = "backend options"
     if config_file:
         source = str(config_file)
-        try:
-            data = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise ConfigError(source, ["the file does not exist"]) from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(source, [f"not valid YAML: {exc}"]) from None
+        data = read_yaml(config_file, "give --backend-config a YAML file of backend options") or {}
+        if not isinstance(data, dict):
+            raise ConfigError(source, ["the top level must be a mapping of options (backend:, base_model:, ...)"])
     data.update({k: v for k, v in overrides.items() if v is not None})
     if data.get("api_key") is None and os.environ.get("EMSTD_REMOTE_API_KEY"):
         data["api_key"] = os.environ["EMSTD_REMOTE_API_KEY"]

@@ -22,7 +22,7 @@ import pandas as pd
 from emstd.catalog import load_catalog
 from emstd.errors import InputFileError
 from emstd.infer import units as U
-from emstd.io import atomic_dir
+from emstd.io import atomic_dir, check_writable
 
 MARKER = ".emstd-moves"
 SUM_TOLERANCE = 1e-3  # sourceTypeHourFraction may sum to 1 +- this per link (rounded shares in the input)
@@ -43,6 +43,7 @@ def check_out_dir(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise InputFileError(f"{out}: the directory is not empty and was not written by emstd --to moves; nothing "
                              f"was changed. Give a new or empty directory with --out.")
+    check_writable(out)
 
 
 class MovesSink:
@@ -58,14 +59,15 @@ class MovesSink:
         self.rows: dict[str, int] = {}
         self.notes: list[str] = []
         self.long_sums: dict[str, float] = {}
-        self._stack = ExitStack()
-        self.dir = self._stack.enter_context(atomic_dir(out))
-        (self.dir / MARKER).write_text("written by emstd standardize-table --to moves\n", encoding="utf-8")
-        self._files: dict[str, object] = {}
-        self.tables = self._tables()
-        if road_type is not None and road_type not in ROAD_TYPES:
+        if road_type is not None and road_type not in ROAD_TYPES:  # before the temporary directory exists
             raise InputFileError(f"--road-type {road_type}: MOVES road types are 1 (off-network), 2 rural restricted, "
                                  f"3 rural unrestricted, 4 urban restricted, 5 urban unrestricted.")
+        self.tables = self._tables()
+        self._stack = ExitStack()
+        # its own earlier output (the marker) is replaced; check_out_dir refused anything else
+        self.dir = self._stack.enter_context(atomic_dir(out, "standardize-table --to moves", replace=True,
+                                                        marker=MARKER))
+        self._files: dict[str, object] = {}
 
     def _has(self, name: str) -> bool:
         return name.lower() in self.columns

@@ -36,7 +36,7 @@ def standardize_table(
     (method "user"). `review_below`: list the answers under this confidence, and every null, with their
     alternatives, in report["review"] (infer.review; REVIEW_ALL lists every answer)."""
     path, out = Path(path), Path(out)
-    _check_request(path, out, to, engine)
+    check_request(path, out, to, engine)
     if corrections:
         from emstd.infer.corrections import Corrected
 
@@ -73,7 +73,8 @@ def standardize_table(
     return report
 
 
-def _check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+def check_request(path: Path, out: Path, to: str | None, engine: str) -> None:
+    """The output and options of a table job, checked before any model loads or the table is read."""
     if engine not in ENGINES:
         raise InputFileError(f"--engine {engine!r}: use python or duckdb.")
     if to is None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from emstd.errors import InputFileError
-from emstd.io import atomic_path
+from emstd.io import atomic_path, check_output_file
 
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet's 1,048,576 is the header
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -80,6 +80,8 @@ def check_output(path: Path, out: Path) -> None:
         raise InputFileError(f"{out}: the output would overwrite the input. Choose another --out path.")
     if out.suffix.lower() not in TABLE_SUFFIXES:
         raise InputFileError(f"{out}: the output must end in .csv, .xlsx or .parquet.")
+    check_output_file(out)  # not a directory, and writable: before the table is read
+    check_output_file(Path(str(out) + ".report.json"))
 
 
 def parquet_schema(columns: list[str], float_columns: set[str], source_types: dict[str, pa.DataType]) -> pa.Schema:

@@ -16,7 +16,8 @@ import json
 import shlex
 from pathlib import Path
 
-from emstd.errors import EmstdError
+from emstd.errors import ConfigError
+from emstd.hf import looks_like_path
 from emstd.defaults import COLUMN_MAX_NEW_TOKENS, DEFAULT_BASE_MODEL, MAX_LENGTH
 
 DEFAULT_UNIFIED_ADAPTER = "runs/unified_lora/final"
@@ -37,11 +38,21 @@ def default_max_model_len() -> int:
 
 
 def adapter_problems(name: str, path: str) -> list[str]:
-    """What vLLM would refuse in a local adapter dir (nothing is checked for a path not on this machine)."""
-    config = Path(path) / "adapter_config.json"
-    if not config.exists():
-        return []
-    cfg = json.loads(config.read_text(encoding="utf-8"))
+    """What vLLM would refuse in an adapter: a directory that does not exist or holds no adapter, a rank above the
+    cap, modules_to_save. A hub id (org/name, not a path here) is left to vLLM."""
+    adapter = Path(path)
+    if not adapter.exists():
+        if not looks_like_path(path) and path.count("/") == 1:
+            return []
+        return [f"{name} adapter {path}: does not exist; give the adapter directory (a run's final/) with "
+                f"--{name}-adapter"]
+    config = adapter / "adapter_config.json"
+    if not config.is_file():
+        return [f"{name} adapter {path}: not an adapter directory (no adapter_config.json); give a run's final/"]
+    try:
+        cfg = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return [f"{name} adapter {path}: adapter_config.json is not readable JSON"]
     problems = []
     if int(cfg.get("r") or 0) > MAX_LORA_RANK:
         problems.append(f"{name} adapter {path}: rank r={cfg['r']} is above --max-lora-rank {MAX_LORA_RANK}")
@@ -56,7 +67,7 @@ def vllm_command(base_model: str = DEFAULT_BASE_MODEL, unified_adapter: str = DE
                  host: str = "127.0.0.1", port: int = 8001) -> str:
     problems = adapter_problems("unified", unified_adapter) + adapter_problems("column", column_adapter)
     if problems:
-        raise EmstdError("these adapters cannot be served by vLLM:\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ConfigError("vLLM adapters", problems)
     args = [
         "vllm", "serve", base_model,
         "--enable-lora",

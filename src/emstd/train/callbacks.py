@@ -12,6 +12,7 @@ from pathlib import Path
 
 from transformers import ProgressCallback, TrainerCallback
 
+from emstd.errors import InputFileError
 from emstd.io import atomic_path, write_text_atomic
 
 METRICS = "metrics.jsonl"
@@ -29,20 +30,46 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def read_metrics(run_dir: str | Path) -> list[dict]:
+def read_metrics(run_dir: str | Path, note=None) -> list[dict]:
+    """The rows of metrics.jsonl. A last line cut short (a kill while it was appended) is left out, and `note` is
+    told; any other broken line is an error naming it. Lines end at \n only (str.splitlines would also split a
+    row at \f, \x85 or U+2028)."""
     path = Path(run_dir) / METRICS
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            if any(rest.strip() for rest in lines[n:]):
+                raise InputFileError(f"{path}, line {n}: not a JSON object; remove the line to use the file") from None
+            if note is not None:
+                note(f"{path}: its last line was cut short (an interrupted write) and is ignored")
+    return rows
 
 
-def truncate_metrics(run_dir: str | Path, after_step: int) -> int:
-    """On resume, drop the lines logged after the checkpoint we restart from (they will be logged again)."""
-    rows = read_metrics(run_dir)
+def truncate_metrics(run_dir: str | Path, after_step: int, note=None) -> int:
+    """On resume, drop the lines logged after the checkpoint we restart from (they will be logged again), and a last
+    line cut short (appending after it would glue two rows together)."""
+    path = Path(run_dir) / METRICS
+    torn = []
+    rows = read_metrics(run_dir, note=lambda m: (torn.append(m), note and note(m)))
     kept = [r for r in rows if r.get("step", 0) <= after_step]
-    if len(kept) != len(rows):
-        write_text_atomic(Path(run_dir) / METRICS, "".join(json.dumps(r) + "\n" for r in kept))
+    if len(kept) != len(rows) or torn:
+        write_text_atomic(path, "".join(json.dumps(r) + "\n" for r in kept))
     return len(rows) - len(kept)
+
+
+class CadenceFromArgs(TrainerCallback):
+    """On resume the Trainer takes logging/eval/save steps from the checkpoint's state and only warns that the config
+    says otherwise; changing them on --resume is allowed (docs/training.md), so the config's apply."""
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        state.compute_steps(args, state.max_steps)
 
 
 class TokenRate:

@@ -9,6 +9,7 @@ resolved config (saved as run_config.yaml) says everything the run used.
 from __future__ import annotations
 
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emstd.errors import ConfigError
 from emstd.hf import BaseModelError, model_source
+from emstd.io import read_yaml
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -96,12 +98,7 @@ class TrainConfig(_Strict):
 def load_config(path: str | Path, overrides: list[str] = (), check_files: bool = True) -> TrainConfig:
     """Read a YAML config, apply `key=value` overrides, validate; raise ConfigError listing every problem."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(str(path), ["no such file; give a YAML config such as configs/unified_lora.yaml"])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"not valid YAML: {exc}"]) from exc
+    raw = read_yaml(path, "give a YAML config such as configs/unified_lora.yaml") or {}
     if not isinstance(raw, dict):
         raise ConfigError(str(path), ["the top level must be a mapping (base_model:, lora:, training:, data:)"])
     return config_from_dict(raw, source=str(path), overrides=overrides, check_files=check_files,
@@ -205,7 +202,7 @@ def _check_training(t: dict) -> list[str]:
         elif key not in fields:
             problems.append(f"training.{key}: not a transformers TrainingArguments field{_suggest(key, list(fields))}")
         else:
-            problem = _check_type(key, value, fields[key])
+            problem = _check_type(key, value, fields[key]) or _check_range(key, value, fields[key])
             if problem:
                 problems.append(problem)
     if problems:
@@ -229,6 +226,45 @@ def _check_training(t: dict) -> list[str]:
         if mfb not in (None, "loss", "eval_loss") and "greater_is_better" not in t:
             problems.append(f"training.metric_for_best_model {mfb!r}: also set training.greater_is_better")
     return problems
+
+
+# Values a TrainingArguments number cannot take and still mean something: (test, what it must be). Checked with the
+# rest of the config, so `learning_rate: 0` or `max_steps: -5` is refused before any model loads.
+RANGES: dict[str, tuple[Any, str]] = {
+    "learning_rate": (lambda v: v > 0, "above 0, e.g. 2.0e-4"),
+    "num_train_epochs": (lambda v: v > 0, "above 0"),
+    "max_steps": (lambda v: v > 0 or v == -1, "a number of steps above 0, or -1 to train num_train_epochs"),
+    "per_device_train_batch_size": (lambda v: v >= 1, "1 or more"),
+    "per_device_eval_batch_size": (lambda v: v >= 1, "1 or more"),
+    "gradient_accumulation_steps": (lambda v: v >= 1, "1 or more"),
+    "logging_steps": (lambda v: v > 0, "above 0 (below 1: a fraction of the total steps)"),
+    "eval_steps": (lambda v: v > 0, "above 0 (below 1: a fraction of the total steps)"),
+    "save_steps": (lambda v: v > 0, "above 0 (below 1: a fraction of the total steps)"),
+    "warmup_steps": (lambda v: v >= 0, "0 or more (below 1: a fraction of the total steps)"),
+    "weight_decay": (lambda v: v >= 0, "0 or more"),
+    "max_grad_norm": (lambda v: v >= 0, "0 or more"),
+    "adam_beta1": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
+    "adam_beta2": (lambda v: 0 <= v < 1, "from 0 up to (not including) 1"),
+    "adam_epsilon": (lambda v: v > 0, "above 0"),
+    "save_total_limit": (lambda v: v >= 1, "1 or more (leave it out to keep every checkpoint)"),
+    "dataloader_num_workers": (lambda v: v >= 0, "0 or more"),
+    "eval_delay": (lambda v: v >= 0, "0 or more"),
+    "seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295"),
+    "data_seed": (lambda v: 0 <= v < 2**32, "a whole number from 0 to 4294967295"),
+}
+
+
+def _check_range(key: str, value, field) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value):
+        return f"training.{key}: must be a finite number, got {value!r}"
+    if isinstance(value, float) and field.type in (int, "int", int | None, "int | None"):
+        return f"training.{key}: expected a whole number, got {value!r}"
+    rule = RANGES.get(key)
+    if rule and not rule[0](value):
+        return f"training.{key}: must be {rule[1]}, got {value!r}"
+    return None
 
 
 def _check_type(key: str, value, field) -> str | None:

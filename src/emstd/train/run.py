@@ -17,9 +17,10 @@ from pathlib import Path
 from emstd.errors import ConfigError, EmstdError
 from emstd.train.config import TrainConfig, load_config
 from emstd.train.model import adapt_to_method
+from emstd.train.resume import OWNER, RUN_CONFIG, STATE_FILES, RunPlan, final_source, plan_run
 
-# What a checkpoint holds besides the weights: needed to resume, not to use the adapter.
-TRAINING_STATE = ("optimizer.pt", "scheduler.pt", "scaler.pt", "trainer_state.json", "training_args.bin")
+# What a checkpoint holds besides the weights and tokenizer (and rng_state*.pth): needed to resume, not in final/.
+TRAINING_STATE = (*STATE_FILES, "scaler.pt")
 
 
 class OutOfMemory(EmstdError):
@@ -59,31 +60,35 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
         print(info["text"])
         return info
 
+    from emstd.hf import check_reachable
+
+    check_reachable(cfg.base_model, cfg.gguf_file)  # an offline hub id not in the cache: before anything
     import torch
     from transformers import ProgressCallback, Trainer, TrainingArguments, set_seed
-    from transformers.trainer_utils import get_last_checkpoint
 
-    from emstd.io import atomic_dir, write_text_atomic
-    from emstd.train.callbacks import MetricsCallback, ProgressBar, read_metrics, truncate_metrics, METRICS
+    from emstd.io import claim_output_dir, write_text_atomic
+    from emstd.train.callbacks import (METRICS, CadenceFromArgs, MetricsCallback, ProgressBar, read_metrics,
+                                       truncate_metrics)
     from emstd.train.model import attach_method, count_parameters, load_base_model, load_tokenizer, resolve_precision
     from emstd.train.preflight import (check_dataset, check_one_step, check_tokenizer, diagnose, oom_advice)
     from emstd.train.tokenize import make_collator, read_records, tokenize_dataset
 
-    # 2. The run dir, and the checkpoint to resume from.
-    out = cfg.output_dir
-    checkpoint = get_last_checkpoint(str(out)) if out.is_dir() else None
-    if resume and checkpoint is None:
-        raise EmstdError(f"--resume: {out} holds no checkpoint-N; start the run without --resume")
-    if not resume and checkpoint is not None:
-        raise EmstdError(f"{out} already holds {Path(checkpoint).name}: pass --resume to continue that run, or "
-                         f"start a new one with --set training.output_dir=<new dir>")
-
-    # 3. Precision (fp16/bf16 on CUDA as configured; fp32 on CPU) and what the method rules out.
-    for note in adapt_to_method(cfg):
-        say(note)
+    # 2. Precision (fp16/bf16 on CUDA as configured; fp32 on CPU) and what the method rules out (recorded in
+    # cfg.training, so a resumed config is compared after the same changes).
+    method_notes = adapt_to_method(cfg)
     precision = resolve_precision(cfg)
+
+    # 3. The run dir: a fresh run, a resume from the latest complete checkpoint, or nothing to do. Read only; an
+    # error here says how to proceed and leaves everything as it was.
+    out = cfg.output_dir
+    plan = plan_run(cfg, resume, needs_scaler=precision.name == "fp16")
+    if plan.finished or plan.finished_final:
+        return _finished(cfg, plan)
+    for note in method_notes:
+        say(note)
     if precision.notice:
         say(precision.notice)
+    checkpoint = str(plan.checkpoint) if plan.checkpoint else None
     try:
         args = TrainingArguments(**cfg.training, **precision.training_flags, **_device_flags(cfg))
     except (ValueError, TypeError) as exc:
@@ -116,7 +121,8 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
     # 6. The Trainer, with our metrics file, plot and progress bar.
     collator = make_collator(tokenizer)
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
-                      processing_class=tokenizer, callbacks=[MetricsCallback(out), *extra_callbacks])
+                      processing_class=tokenizer,
+                      callbacks=[MetricsCallback(out), CadenceFromArgs(), *extra_callbacks])
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(ProgressBar())
 
@@ -126,13 +132,10 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
 
     # 8. Train, from the latest checkpoint when resuming (metrics logged after it are dropped: no duplicates).
     if trainer.is_world_process_zero():
-        out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "run_config.yaml", cfg.to_yaml())
+        claim_output_dir(out, OWNER, legacy=lambda d: (d / RUN_CONFIG).is_file())
+        write_text_atomic(out / RUN_CONFIG, cfg.to_yaml())
         if checkpoint is not None:
-            step = int(Path(checkpoint).name.split("-")[-1])
-            dropped = truncate_metrics(out, step)
-            say(f"resuming from {checkpoint}" + (f" ({dropped} metrics lines after step {step} dropped)"
-                                                  if dropped else ""))
+            _say_resume(out, plan, truncate_metrics(out, plan.checkpoint_step, say))
         elif (out / METRICS).exists():
             (out / METRICS).unlink()  # a fresh run (no checkpoint): start the metrics afresh
     try:
@@ -147,15 +150,8 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
     # 9. final/: the best checkpoint's weights (by eval_loss), tokenizer and resolved config, all or nothing.
     best = trainer.state.best_model_checkpoint
     if trainer.is_world_process_zero():
-        with atomic_dir(out / "final") as tmp:
-            if best:
-                for item in Path(best).iterdir():
-                    if item.is_file() and item.name not in TRAINING_STATE and not item.name.startswith("rng_state"):
-                        shutil.copy2(item, tmp / item.name)
-            else:
-                trainer.save_model(str(tmp))  # no evaluation, so no best: the last weights
-            tokenizer.save_pretrained(str(tmp))
-            (tmp / "run_config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
+        write_final(out, cfg, Path(best) if best else None, save=lambda tmp: trainer.save_model(str(tmp)),
+                    tokenizer=tokenizer)
         say(f"final/ <- {Path(best).name if best else 'last step'}"
             + (f" (eval_loss {trainer.state.best_metric:.4f})" if best else ""))
     trainer.accelerator.wait_for_everyone()
@@ -166,3 +162,52 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
         say(note)
     return {"run_dir": out, "global_step": trainer.state.global_step, "best_checkpoint": best,
             "best_metric": trainer.state.best_metric, "skipped": report.skipped, "notes": notes}
+
+
+def write_final(out: Path, cfg: TrainConfig, source: Path | None, save=None, tokenizer=None) -> None:
+    """final/: the weights of checkpoint `source` (or, without one, what `save` writes), the tokenizer and the
+    resolved config, renamed into place when complete. It replaces only a final/ this command wrote."""
+    from emstd.io import atomic_dir
+
+    with atomic_dir(out / "final", OWNER, replace=True) as tmp:
+        if source is not None:
+            for item in source.iterdir():
+                if item.is_file() and item.name not in TRAINING_STATE and not item.name.startswith("rng_state"):
+                    shutil.copy2(item, tmp / item.name)
+        else:
+            save(tmp)  # no evaluation, so no best: the last weights
+        if tokenizer is not None:
+            tokenizer.save_pretrained(str(tmp))
+        (tmp / RUN_CONFIG).write_text(cfg.to_yaml(), encoding="utf-8")
+
+
+def _finished(cfg: TrainConfig, plan: RunPlan) -> dict:
+    """--resume on a run that already ended: nothing is trained. final/ is written from the checkpoints only if a
+    kill came between the last checkpoint and final/."""
+    out, last = cfg.output_dir, plan.finished
+    for change in plan.changes:
+        say(f"config change not applied (nothing left to train): {change}")
+    if not plan.finished_final and _main_process():
+        source = final_source(out, last)
+        write_final(out, cfg, source)  # the checkpoint holds the tokenizer too
+        say(f"final/ was missing: written from {source.name}")
+    step = last.state["global_step"] if last else None
+    say(f"{out} already finished" + (f" at step {step} of {last.state['max_steps']}" if last else "")
+        + ": nothing to train (start a new run with --set training.output_dir=<new dir> to train again)")
+    best = last.state.get("best_model_checkpoint") if last else None
+    return {"run_dir": out, "global_step": step, "best_checkpoint": best,
+            "best_metric": last.state.get("best_metric") if last else None, "skipped": 0, "notes": [],
+            "finished": True}
+
+
+def _say_resume(out: Path, plan: RunPlan, dropped: int) -> None:
+    for ckpt in plan.skipped:
+        shutil.rmtree(ckpt.path)  # ours, half-written by a killed save; the resumed run writes it again
+        say(f"skipped {ckpt.path.name}: incomplete ({ckpt.problem}; a save was interrupted) - removed, it is "
+            f"written again")
+    for ckpt in plan.kept_incomplete:
+        say(f"skipped {ckpt.path.name}: incomplete ({ckpt.problem})")
+    for change in plan.changes:
+        say(f"config change applied from here on: {change}")
+    say(f"resuming from {plan.checkpoint}" + (f" ({dropped} metrics lines after step {plan.checkpoint_step} dropped)"
+                                              if dropped else ""))
