@@ -18,11 +18,15 @@ def retrieved(n):
             for i in range(n)]
 
 
-@pytest.fixture()
-def backend(tiny_model_dir, tiny_adapters):
+def make_backend(tiny_model_dir, tiny_adapters):
     b = LocalBackend(str(tiny_model_dir), str(tiny_adapters["unified"]), str(tiny_adapters["column"]), batch_size=4)
     b.column_max_new_tokens = 12
     return b
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model_dir, tiny_adapters):
+    return make_backend(tiny_model_dir, tiny_adapters)
 
 
 def answers(backend, task, share: bool):
@@ -44,10 +48,11 @@ def test_cached_prefix_answers_equal_whole_prompts(backend):
         cached, whole = answers(backend, task, True), answers(backend, task, False)
         assert_same(cached, whole)
         assert len(set(cached)) > 1  # a random model still spreads its answers: the comparison means something
-    assert {k for _, k in backend.prefixes._prefixes} == {"unified:vehicle", "unified:pollutant"}
+    assert {k for _, k in backend.prefixes._prefixes} >= {"unified:vehicle", "unified:pollutant"}
 
 
-def test_prefix_is_recomputed_after_an_adapter_switch(backend, tiny_adapters):
+def test_prefix_is_recomputed_after_an_adapter_switch(tiny_model_dir, tiny_adapters):
+    backend = make_backend(tiny_model_dir, tiny_adapters)  # its own: the test swaps adapters
     before = answers(backend, "vehicle", True)
     backend.map_columns(["time", "speed"])  # switches to the column adapter and back
     assert_same(answers(backend, "vehicle", True), before)
@@ -67,7 +72,8 @@ def test_prompts_that_do_not_start_with_the_prefix_run_whole(backend, monkeypatc
     whole = answers(backend, "vehicle", False)
     real = common_prefix_ids(tok, lambda v: backend._render(unified_messages("vehicle", v)))
     longer = real + tok(" x", add_special_tokens=False)["input_ids"][:1]  # only the value "x" starts like this
-    backend.prefixes._ids["unified:vehicle"] = longer
+    monkeypatch.setitem(backend.prefixes._ids, "unified:vehicle", longer)
+    monkeypatch.setattr(backend.prefixes, "_prefixes", {})
     calls = []
     import emstd.infer.local as local
 
@@ -78,10 +84,10 @@ def test_prompts_that_do_not_start_with_the_prefix_run_whole(backend, monkeypatc
     assert calls == [len(VALUES) - 1]
 
 
-def test_column_answer_equals_the_whole_prompt(backend):
+def test_column_answer_equals_the_whole_prompt(backend, monkeypatch):
     headers = ["time (s)", "速度 km/h", "a", "veh_type"]
     cached = backend._generate_column(headers, {"a": [1, 2]})
-    backend.share_prefix = False
+    monkeypatch.setattr(backend, "share_prefix", False)
     whole = backend._generate_column(headers, {"a": [1, 2]})
     assert cached[0] == whole[0] and cached[0]
     assert cached[1] == pytest.approx(whole[1], abs=1.1e-4)
@@ -104,7 +110,7 @@ def test_model_calls_run_on_the_backend_threads(backend, monkeypatch):
     import torch
 
     before = torch.get_num_threads()
-    backend.threads = before + 1
+    monkeypatch.setattr(backend, "threads", before + 1)
     seen = []
     original = backend._constrained
     monkeypatch.setattr(backend, "_constrained", lambda p, t: seen.append(torch.get_num_threads()) or original(p, t))

@@ -55,6 +55,7 @@ def loss_and_grads(model, compute):
 
 @pytest.mark.parametrize("method,checkpointing", [("lora", False), ("lora", True), ("full", False),
                                                   ("full", True), ("prefix", False)])
+@pytest.mark.slow
 def test_loss_and_gradients_equal_the_plain_forward(method, checkpointing, tiny_model_dir, tokenizer):
     model = build(method, tiny_model_dir, checkpointing)
     batch = batch_of(tokenizer)
@@ -86,6 +87,7 @@ def test_output_layer_runs_only_at_answer_positions(tiny_model_dir, tokenizer):
     assert torch.equal(keep[:, :-1], labels[:, 1:] != IGNORE_INDEX)
 
 
+@pytest.mark.slow
 def test_trainer_takes_the_same_steps_as_the_plain_trainer(tiny_model_dir, tokenizer, tmp_path):
     """Two optimizer steps with gradient accumulation: the Trainer's loss normalization is kept exactly."""
     from datasets import Dataset
