@@ -1,11 +1,16 @@
 """Inference throughput: the origin client's way (one input at a time, free generation) against emstd's
-(batched, constrained to the label set, de-duplicated and cached), on the same model, adapter and inputs.
+(shared-prefix KV cache, batched, constrained to the label set, de-duplicated and cached), on the same model,
+adapter, inputs and prompts.
 
     python bench/infer_throughput.py --model tiny|smollm2 [--n 64] [--repeats 3] [--adapter DIR]
+                                     [--batch-size N] [--threads N] [--no-prefix] [--skip-repeated] [--data DIR]
 
-Inputs are distinct vehicle/pollutant names from the test split; a second measurement repeats each name 10 times
-(what a real table looks like). Each measurement is the median of --repeats runs, alternating the two methods.
-The last line is `items_per_s_baseline=… items_per_s=… ratio=…` for the distinct inputs.
+Inputs are distinct vehicle/pollutant names from the test split, each with the retrieval candidates the data
+builder stored for it, so both sides see the production prompt (system prompt, name, three candidates). A second
+measurement repeats each name 10 times (what a real table looks like). Each measurement is the median of
+--repeats runs, the two methods alternating run by run. `--batch-size` and `--threads` default to the backend's
+defaults; `--no-prefix` runs emstd's way without the shared-prefix cache. The last line is
+`items_per_s_baseline=… items_per_s=… ratio=…` for the distinct inputs.
 """
 
 from __future__ import annotations
@@ -28,11 +33,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--adapter", help="a trained unified adapter dir (default: a random LoRA)")
+    ap.add_argument("--batch-size", type=int, help="the local backend's batch size (default: its default)")
+    ap.add_argument("--threads", type=int, help="torch threads (default: the backend's setting)")
+    ap.add_argument("--no-prefix", action="store_true", help="emstd's way without the shared-prefix KV cache")
+    ap.add_argument("--skip-repeated", action="store_true", help="only the distinct names")
+    ap.add_argument("--data", help="a dataset dir built by `emstd data build --seed 42` (default: build one, ~1-3 min)")
     args = ap.parse_args()
 
     import torch
 
     from emstd.data.build import build_dataset
+    from emstd.data.retrieval import Candidate, Retrieved
     from emstd.infer.local import LocalBackend
     from emstd.infer.standardizer import Standardizer
     from emstd.prompts import unified_messages
@@ -41,23 +52,40 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="emstd-bench-"))
     base, gguf = make_model_dir(args.model, work)
     adapter = args.adapter or random_adapter(base, gguf, work / "adapter")
-    data = work / "data"
-    build_dataset(data, seed=42, progress=lambda m: None)
+    data = Path(args.data) if args.data else work / "data"
+    if not args.data:
+        build_dataset(data, seed=42, progress=lambda m: None)
     rows = [json.loads(line) for line in (data / "unified_test.jsonl").read_text(encoding="utf-8").splitlines()]
-    items = list(dict.fromkeys((r["meta"]["task"], r["meta"]["value"]) for r in rows))[: args.n]
+    candidates = {(r["meta"]["task"], r["meta"]["value"]): r["meta"]["candidates"] for r in rows}
+    items = list(candidates)[: args.n]
 
-    backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, batch_size=32)
+    class StoredRetrieval:
+        """The candidates the data builder stored for each name (what the retrieval index answered for it)."""
+
+        def search(self, values, task):
+            return [Retrieved(tuple(Candidate(*c) for c in candidates[(task, v)]), 0.0) for v in values]
+
+    options = {"batch_size": args.batch_size} if args.batch_size else {}
+    backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, retrieval=StoredRetrieval(), **options)
+    if args.threads:
+        backend.threads = args.threads
+    if backend.threads:
+        torch.set_num_threads(backend.threads)  # the baseline runs on the same threads as emstd's way
+    backend.share_prefix = not args.no_prefix
     backend.model.set_adapter("unified")  # the baseline runs the same adapter, one input at a time
     model, tok = backend.model, backend.tokenizer
+    generated = []
 
     def baseline(batch):
         tok.padding_side = "left"
-        for task, value in batch:  # one at a time, free generation: the origin client
-            prompt = tok.apply_chat_template(unified_messages(task, value), tokenize=False, add_generation_prompt=True)
+        for task, value in batch:  # one at a time, free generation: the origin client (with today's prompt)
+            messages = unified_messages(task, value, candidates=candidates[(task, value)])
+            prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
             enc = tok(prompt, return_tensors="pt", add_special_tokens=False)
             with torch.no_grad():
                 out = model.generate(**enc, max_new_tokens=16, do_sample=False, pad_token_id=tok.pad_token_id,
                                      eos_token_id=backend.end_token_id)
+            generated.append(out.shape[1] - enc["input_ids"].shape[1])
             tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
 
     def emstd_way(batch):
@@ -65,25 +93,27 @@ def main() -> None:
         for task in ("vehicle", "pollutant"):
             s.standardize([v for t, v in batch if t == task], task)
 
-    def measure(fn, batch):
-        times = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            fn(batch)
-            times.append(time.perf_counter() - t0)
-        return len(batch) / statistics.median(times)
+    def timed(fn, batch):
+        t0 = time.perf_counter()
+        fn(batch)
+        return time.perf_counter() - t0
 
+    emstd_way(items[:4])  # warm-up: the shared prefixes, allocators
     results = {}
-    for label, batch in (("distinct", items), ("repeated x10", items * 10)):
-        base_ips, emstd_ips = [], []
-        for _ in range(1):  # alternate inside measure() calls
-            base_ips.append(measure(baseline, batch))
-            emstd_ips.append(measure(emstd_way, batch))
-        results[label] = (base_ips[0], emstd_ips[0])
-        print(f"{label:13s} n={len(batch):5d}  baseline {base_ips[0]:8.2f} items/s   emstd {emstd_ips[0]:9.2f} items/s"
-              f"   ratio {emstd_ips[0] / base_ips[0]:7.1f}x", flush=True)
+    cases = [("distinct", items)] + ([] if args.skip_repeated else [("repeated x10", items * 10)])
+    for label, batch in cases:
+        times = {"baseline": [], "emstd": []}
+        for _ in range(args.repeats):  # alternating, run by run: shared-machine noise hits both alike
+            times["baseline"].append(timed(baseline, batch))
+            times["emstd"].append(timed(emstd_way, batch))
+        b, e = (len(batch) / statistics.median(times[k]) for k in ("baseline", "emstd"))
+        results[label] = (b, e)
+        print(f"{label:13s} n={len(batch):5d}  baseline {b:8.2f} items/s   emstd {e:9.2f} items/s   ratio {e / b:7.1f}x",
+              flush=True)
     b, e = results["distinct"]
-    print(f"model={args.model} n={len(items)} repeats={args.repeats} torch_threads={torch.get_num_threads()}")
+    print(f"model={args.model} n={len(items)} repeats={args.repeats} batch_size={backend.batch_size} "
+          f"torch_threads={torch.get_num_threads()} prefix_cache={backend.share_prefix} "
+          f"baseline_mean_new_tokens={statistics.mean(generated):.1f}")
     print(f"items_per_s_baseline={b:.2f} items_per_s={e:.2f} ratio={e / b:.2f}")
 
 

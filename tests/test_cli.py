@@ -101,6 +101,7 @@ def test_standardize_table_writes_output_and_report_atomically(tmp_path):
     assert r.returncode == 2 and "overwrite the input" in r.stderr
 
 
+@pytest.mark.slow
 def test_data_check_exit_codes(dataset_dir, tmp_path):
     assert emstd("data", "check", dataset_dir).returncode == 0
     bad = tmp_path / "bad"

@@ -3,9 +3,12 @@ routing, sample tables."""
 
 import json
 
+import pytest
+
 from emstd.quickstart import run_quickstart
 
 
+@pytest.mark.slow
 def test_quickstart_tiny_end_to_end_and_reuse(tmp_path):
     said = []
     s = run_quickstart(tmp_path, model="tiny", steps=2, eval_limit=12, say=said.append)

@@ -26,6 +26,14 @@ ROUTING_FILE = "routing.json"
 # Tokens a column model may generate for one table (a mapping of ~40 headers fits in ~300).
 COLUMN_MAX_NEW_TOKENS = 384
 
+# Prompts per forward pass of the local backend. With the shared-prompt-prefix cache only each name's suffix
+# (~50 tokens) runs, sorted by length; on CPU larger batches buy nothing and pad more (docs/benchmarks.md).
+LOCAL_BATCH_SIZE = 8
+# torch threads for the local backend on CPU (the environment variable EMSTD_TORCH_THREADS overrides it; 0:
+# torch's default). On 2 cores shared with other work, two OpenMP threads wait at every operator's barrier for a
+# core that is busy elsewhere: measured ~4x slower for batched answers, ~13x for one-by-one generation.
+LOCAL_CPU_THREADS = 1
+
 
 def cache_root() -> Path:
     """Where emstd caches what it builds once (the Qwen2.5 tokenizer, retrieval indexes): EMSTD_CACHE, else

@@ -1,6 +1,8 @@
 import json
 import random
 
+import pytest
+
 from emstd.catalog import load_catalog
 from emstd.data.build import build_dataset
 from emstd.data.split import SPLITS, group_key, split_aliases
@@ -10,6 +12,7 @@ def _rows(d, name):
     return [json.loads(line) for line in (d / name).read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_sizes_and_stats(dataset_dir):
     stats = json.loads((dataset_dir / "stats.json").read_text())
     assert sum(stats["unified"]["sizes"].values()) >= 5000
@@ -22,6 +25,7 @@ def test_sizes_and_stats(dataset_dir):
     assert stats["column"]["tokens"]["train"]["max"] <= 512
 
 
+@pytest.mark.slow
 def test_split_ratios_are_close_to_85_10_5(dataset_dir):
     stats = json.loads((dataset_dir / "stats.json").read_text())
     sizes = stats["unified"]["sizes"]
@@ -30,6 +34,7 @@ def test_split_ratios_are_close_to_85_10_5(dataset_dir):
     assert 0.03 < sizes["test"] / total < 0.1
 
 
+@pytest.mark.slow
 def test_no_alias_shared_between_splits(dataset_dir):
     keys = {}
     for split in SPLITS:
@@ -40,6 +45,7 @@ def test_no_alias_shared_between_splits(dataset_dir):
     assert not keys["eval"] & keys["test"]
 
 
+@pytest.mark.slow
 def test_every_label_in_every_split(dataset_dir):
     cat = load_catalog()
     for split in SPLITS:
@@ -48,6 +54,7 @@ def test_every_label_in_every_split(dataset_dir):
             assert {(task, label) for label in cat.answer_set(task)} <= seen
 
 
+@pytest.mark.slow
 def test_record_contract(dataset_dir):
     row = _rows(dataset_dir, "unified_train.jsonl")[0]
     assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant"]
@@ -62,6 +69,7 @@ def test_record_contract(dataset_dir):
     assert set(answer) <= set(headers)
 
 
+@pytest.mark.slow
 def test_augmentations_are_used(dataset_dir):
     augs = {r["meta"]["aug"].split("+")[0] for r in _rows(dataset_dir, "unified_train.jsonl")}
     assert {"none", "context", "modifier", "case", "spacing", "fullwidth", "typo", "mixed", "units"} <= augs
@@ -69,6 +77,7 @@ def test_augmentations_are_used(dataset_dir):
     assert negatives and all(r["messages"][2]["content"] == "UNKNOWN" for r in negatives)
 
 
+@pytest.mark.slow
 def test_column_examples_cover_fleet_mix_noise_and_samples(dataset_dir):
     rows = _rows(dataset_dir, "column_train.jsonl")
     cat = load_catalog()
@@ -79,6 +88,7 @@ def test_column_examples_cover_fleet_mix_noise_and_samples(dataset_dir):
     assert any(len(r["meta"]["headers"]) > len(json.loads(r["messages"][2]["content"])) for r in rows)
 
 
+@pytest.mark.slow
 def test_deterministic_for_a_seed(tmp_path, dataset_dir):
     build_dataset(tmp_path, seed=42, progress=lambda m: None)
     for name in ("unified_test.jsonl", "column_eval.jsonl", "stats.json"):

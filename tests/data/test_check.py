@@ -1,9 +1,12 @@
 import json
 import shutil
 
+import pytest
+
 from emstd.data.check import check_dataset
 
 
+@pytest.mark.slow
 def test_clean_dataset_passes(dataset_dir):
     assert check_dataset(dataset_dir) == []
 
@@ -17,6 +20,7 @@ def _corrupt(src, dst, name, edit):
     return dst
 
 
+@pytest.mark.slow
 def test_bad_json_and_wrong_labels_are_reported(dataset_dir, tmp_path):
     def edit(lines):
         row = json.loads(lines[1])
@@ -29,12 +33,14 @@ def test_bad_json_and_wrong_labels_are_reported(dataset_dir, tmp_path):
     assert any("unified_train.jsonl:2: answer 'Flying Car'" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_leak_is_reported(dataset_dir, tmp_path):
     train_first = (dataset_dir / "unified_train.jsonl").read_text(encoding="utf-8").splitlines()[0]
     d = _corrupt(dataset_dir, tmp_path / "leak", "unified_test.jsonl", lambda lines: lines + [train_first])
     assert any("also occurs in train (leak)" in p for p in check_dataset(d))
 
 
+@pytest.mark.slow
 def test_column_answer_problems(dataset_dir, tmp_path):
     def edit(lines):
         row = json.loads(lines[0])
@@ -49,6 +55,7 @@ def test_column_answer_problems(dataset_dir, tmp_path):
     assert any("column_train.jsonl:2: the answer is not valid JSON" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_too_long_and_missing_files(dataset_dir, tmp_path):
     def edit(lines):
         row = json.loads(lines[0])

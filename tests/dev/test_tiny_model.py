@@ -2,7 +2,10 @@ import json
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_tiny_model_command_writes_a_loadable_model(tmp_path):
     out = tmp_path / "tiny"
     r = subprocess.run([sys.executable, "-m", "emstd.cli", "dev", "tiny-model", "--out", str(out)],

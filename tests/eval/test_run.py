@@ -30,6 +30,7 @@ def test_resolve_target(fake_run, tiny_adapters, tmp_path):
         resolve_target(tmp_path)
 
 
+@pytest.mark.slow
 def test_eval_report_and_checkpoint_loop(fake_run, dataset_dir, tmp_path):
     out = tmp_path / "report"
     said = []

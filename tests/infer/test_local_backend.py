@@ -43,6 +43,7 @@ def test_random_model_answers_only_catalog_labels(backend):
             assert a.method == "model" and 0.0 <= a.confidence <= 1.0
 
 
+@pytest.mark.slow
 def test_confidences_of_all_answers_sum_to_one(backend):
     """The restricted distribution is a proper distribution over the answer set."""
     import math
@@ -96,6 +97,7 @@ def test_standardizer_deduplicates_and_caches(backend):
     assert backend.model_calls == before + 1 and s.stats["cache_hits"] == 148 + 2
 
 
+@pytest.mark.slow
 def test_adapter_errors(tiny_model_dir, tmp_path, tiny_adapters):
     with pytest.raises(EmstdError, match="not an adapter directory"):
         LocalBackend(str(tiny_model_dir), str(tmp_path))
@@ -104,6 +106,7 @@ def test_adapter_errors(tiny_model_dir, tmp_path, tiny_adapters):
         only_unified.map_columns(["time"])
 
 
+@pytest.mark.slow
 def test_adapter_for_another_base_model_is_refused(tmp_path, tiny_model_dir):
     import torch
     from peft import LoraConfig, get_peft_model
@@ -117,6 +120,7 @@ def test_adapter_for_another_base_model_is_refused(tmp_path, tiny_model_dir):
         LocalBackend(str(tiny_model_dir), str(tmp_path))
 
 
+@pytest.mark.slow
 def test_cli_local_backend(tiny_model_dir, tiny_adapters, tmp_path):
     import json
     import subprocess

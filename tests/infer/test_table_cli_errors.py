@@ -31,6 +31,7 @@ BAD = {
 }
 
 
+@pytest.mark.slow  # 50 CLI subprocesses (~35 s); the readers' defects are also tested in-process
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:3]))
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_table_input_is_one_line_and_exit_2(tmp_path, command, name):

@@ -15,6 +15,7 @@ from emstd.train.run import run_train
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_unified_dry_run_prints_the_exact_counts():
     # Through the installed CLI, as a user runs it; HF_HUB_OFFLINE proves nothing is fetched.
     env = {"HF_HUB_OFFLINE": "1", "PATH": "", "HOME": str(Path.home())}

@@ -58,6 +58,7 @@ class FakeOOM(TrainerCallback):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
 
+@pytest.mark.slow
 def test_out_of_memory_is_answered_with_the_seed_remedy(tiny_model_dir, data_dir, tmp_path):
     raw = tiny_config(tiny_model_dir, data_dir, tmp_path / "run")
     raw["training"].update(per_device_train_batch_size=4, gradient_accumulation_steps=4)

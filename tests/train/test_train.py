@@ -51,6 +51,7 @@ def lora_run(tiny_model_dir, data_dir, tmp_path_factory):
     return out, result, rec
 
 
+@pytest.mark.slow
 def test_run_dir_contract(lora_run):
     out, result, _ = lora_run
     assert result["global_step"] == 6
@@ -73,6 +74,7 @@ def test_run_dir_contract(lora_run):
     assert saved["training"]["output_dir"] == str(out) and saved["lora"]["r"] == 4
 
 
+@pytest.mark.slow
 def test_lora_on_exactly_the_seven_target_modules(lora_run):
     out, _, rec = lora_run
     layers = 2
@@ -90,6 +92,7 @@ def test_lora_on_exactly_the_seven_target_modules(lora_run):
     assert a.shape == (4, 128) and b.shape == (64, 4)  # r=4 on down_proj (128 -> 64)
 
 
+@pytest.mark.slow
 def test_base_weights_unchanged_and_adapter_changed(lora_run, tiny_model_dir):
     _, _, rec = lora_run
     base = load_file(tiny_model_dir / "model.safetensors")
@@ -103,6 +106,7 @@ def test_base_weights_unchanged_and_adapter_changed(lora_run, tiny_model_dir):
     assert set(changed) == rec.trainable  # every adapter matrix moved (lora_B starts at zero)
 
 
+@pytest.mark.slow
 def test_final_is_the_best_checkpoint_by_eval_loss(lora_run):
     out, result, _ = lora_run
     evals = {r["step"]: r["eval_loss"] for r in metrics(out) if "eval_loss" in r}
@@ -116,6 +120,7 @@ def test_final_is_the_best_checkpoint_by_eval_loss(lora_run):
     assert not all(torch.equal(final[k], last[k]) for k in final)
 
 
+@pytest.mark.slow
 def test_resume_reaches_the_same_result(lora_run, tiny_model_dir, data_dir, tmp_path):
     ref_out, ref, _ = lora_run
     out = tmp_path / "resumed"
@@ -148,6 +153,7 @@ def test_resume_without_checkpoint_is_a_clear_error(tiny_model_dir, data_dir, tm
         run_train(cfg, resume=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["lora", "full", "prefix"])
 def test_methods_train_with_activation_checkpointing(method, tiny_model_dir, data_dir, tmp_path):
     rec = Recorder()

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from emstd.defaults import DEFAULT_BASE_MODEL, ROUTING_FILE
+from emstd.defaults import DEFAULT_BASE_MODEL, LOCAL_BATCH_SIZE, ROUTING_FILE
 from emstd.errors import ConfigError
 from emstd.io import read_yaml
 
@@ -28,7 +28,7 @@ class BackendOptions(BaseModel):
     # auto: retrieval answers at or above this confidence without asking the model (default: the unified
     # adapter's routing.json, written by `emstd eval`, else retrieval's calibrated threshold)
     model_threshold: float | None = Field(None, ge=0, le=1)
-    batch_size: int = Field(16, gt=0)
+    batch_size: int = Field(LOCAL_BATCH_SIZE, gt=0)
 
     @property
     def model_kind(self) -> str | None:

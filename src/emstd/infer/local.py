@@ -8,6 +8,7 @@ constrained decoding over the label set; column answers are generated greedily a
 from __future__ import annotations
 
 import json
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -16,11 +17,22 @@ from emstd.catalog import UNKNOWN, load_catalog
 from emstd.errors import EmstdError
 from emstd.infer.column_answer import model_column_mapping, parse_column_answer
 from emstd.infer.column_rules import ColumnMapping, default_column_rules
-from emstd.infer.constrained import AnswerTrie, constrained_generate
-from emstd.defaults import COLUMN_MAX_NEW_TOKENS, MAX_HEADERS, MAX_VALUE_CHARS
+from emstd.infer.constrained import AnswerTrie, constrained_generate, constrained_generate_cached
+from emstd.infer.prefix_cache import PrefixStore, cache_kwarg, can_share_prefix, common_prefix_ids
+from emstd.defaults import COLUMN_MAX_NEW_TOKENS, LOCAL_BATCH_SIZE, LOCAL_CPU_THREADS, MAX_HEADERS, MAX_VALUE_CHARS
 from emstd.infer.rules import Answer
 from emstd.prompts import column_messages, unified_candidates, unified_messages
 
+
+
+def cpu_threads() -> int | None:
+    """torch threads for model calls on CPU: EMSTD_TORCH_THREADS if set (0: torch's default), else the default."""
+    raw = os.environ.get("EMSTD_TORCH_THREADS", "").strip()
+    if not raw:
+        return LOCAL_CPU_THREADS
+    if not raw.isdigit():
+        raise EmstdError(f"EMSTD_TORCH_THREADS={raw!r}: give a whole number of threads (0: torch's default)")
+    return int(raw) or None
 
 
 def load_for_inference(base_model: str, gguf_file: str | None = None):
@@ -42,8 +54,10 @@ class LocalBackend:
     uses_candidates = True  # unified prompts carry retrieval candidates (standardize_values takes `retrieved`)
 
     def __init__(self, base_model: str, unified_adapter: str | None = None, column_adapter: str | None = None,
-                 gguf_file: str | None = None, batch_size: int = 16, device: str | None = None, retrieval=None):
+                 gguf_file: str | None = None, batch_size: int = LOCAL_BATCH_SIZE, device: str | None = None,
+                 retrieval=None):
         """`retrieval`: the RetrievalIndex (or a Lazy of it) whose candidates go into unified prompts."""
+        threads = cpu_threads()
         self.catalog = load_catalog()
         self.retrieval = retrieval
         self.tokenizer, model = load_for_inference(base_model, gguf_file)
@@ -59,6 +73,8 @@ class LocalBackend:
         self.model = model
         self.zero_shot = False  # True: answer with the base model alone (adapters disabled), for baselines
         self.batch_size = batch_size
+        self.column_max_new_tokens = COLUMN_MAX_NEW_TOKENS
+        self.threads = None if self.model.device.type == "cuda" else threads  # set around model calls
         self.lock = threading.Lock()  # one model call at a time: generate is not re-entrant on one model
         self.model_calls = 0
         end_id = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
@@ -66,6 +82,8 @@ class LocalBackend:
             end_id = self.tokenizer.eos_token_id
         self.end_token_id = end_id
         self.tries = {t: AnswerTrie(self.tokenizer, self.catalog.answer_set(t), end_id) for t in ("vehicle", "pollutant")}
+        self.prefixes = PrefixStore()  # the prompts' shared start, run once per adapter (infer/prefix_cache.py)
+        self.share_prefix = True  # False: every prompt runs whole (the reference the tests compare against)
 
     def _attach(self, model, name: str, path: str):
         from peft import PeftModel
@@ -104,11 +122,37 @@ class LocalBackend:
             self.roles[name] = new
             if old is not None:
                 self.model.delete_adapter(old)
+                self.prefixes.forget(old)
             self.model.eval()
+
+    def _weights(self, name: str) -> str | None:
+        """Which weights answer for role `name` now: its PEFT adapter, or None for the bare base model."""
+        return None if self.zero_shot or not self.adapters else self.roles[name]
+
+    def _prefix(self, role: str, kind: str, render_input):
+        """The shared prefix of prompts `render_input(x)` under the active weights, or None when it cannot be
+        shared (prefix-tuning adapters, or switched off)."""
+        if not self.share_prefix or not can_share_prefix(self.model):
+            return None
+        ids = lambda: common_prefix_ids(self.tokenizer, lambda x: self._render(render_input(x)))
+        return self.prefixes.get(self.model, self._weights(role), kind, ids)
 
     @contextmanager
     def _use(self, name: str):
-        """Run the body with adapter `name` active, or with the bare base model in zero-shot mode."""
+        """Run the body with adapter `name` active (or the bare base model in zero-shot mode), on self.threads."""
+        import torch
+
+        before = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            with self._active(name):
+                yield
+        finally:
+            torch.set_num_threads(before)
+
+    @contextmanager
+    def _active(self, name: str):
         if self.zero_shot or not self.adapters:
             if not self.zero_shot:
                 raise EmstdError(f"the local backend has no {name} adapter. Pass --{name}-adapter DIR.")
@@ -130,10 +174,32 @@ class LocalBackend:
         candidates = unified_candidates(self.retrieval, values, task, retrieved)
         prompts = [self._render(unified_messages(task, v, candidates=c)) for v, c in zip(values, candidates)]
         with self.lock, self._use("unified"):
-            results = constrained_generate(self.model, self.tokenizer, prompts, self.tries[task], self.batch_size)
+            results = self._constrained(prompts, task)
             self.model_calls += 1
         return [Answer(v, None if label in (None, UNKNOWN) else label, "model", confidence)
                 for v, (label, confidence) in zip(values, results)]
+
+    def _constrained(self, prompts: list[str], task: str) -> list[tuple[str, float]]:
+        """Constrained answers: prompts that start with the shared prefix run from its cache, any other whole."""
+        trie = self.tries[task]
+        prefix = self._prefix("unified", f"unified:{task}", lambda v: unified_messages(task, v))
+        suffixes = [None] * len(prompts)
+        if prefix is not None:
+            suffixes = [prefix.suffix(ids) for ids in self.tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+        results: list = [None] * len(prompts)
+        cached = [i for i, s in enumerate(suffixes) if s is not None]
+        if cached:
+            answers = constrained_generate_cached(self.model, prefix, [suffixes[i] for i in cached], trie,
+                                                  self.tokenizer.pad_token_id, self.batch_size)
+            for i, answer in zip(cached, answers):
+                results[i] = answer
+        whole = [i for i, s in enumerate(suffixes) if s is None]
+        if whole:
+            answers = constrained_generate(self.model, self.tokenizer, [prompts[i] for i in whole], trie,
+                                           self.batch_size)
+            for i, answer in zip(whole, answers):
+                results[i] = answer
+        return results
 
     def _render(self, messages: list[dict]) -> str:
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -159,11 +225,15 @@ class LocalBackend:
         prompt = self._render(column_messages(headers, short))
         with self.lock, self._use("column"):
             enc = self.tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(self.model.device)
+            prefix = self._prefix("column", "column", lambda h: column_messages([h]))
+            cached = {}
+            if prefix is not None and prefix.suffix(enc["input_ids"][0].tolist()) is not None:
+                cached = {cache_kwarg(self.model): prefix.cache(self.model, 1)}  # generate runs only the rest
             with torch.no_grad():
                 out = self.model.generate(
-                    **enc, max_new_tokens=COLUMN_MAX_NEW_TOKENS, do_sample=False, num_beams=1,
+                    **enc, max_new_tokens=self.column_max_new_tokens, do_sample=False, num_beams=1,
                     output_scores=True, return_dict_in_generate=True, eos_token_id=self.end_token_id,
-                    pad_token_id=self.tokenizer.pad_token_id,
+                    pad_token_id=self.tokenizer.pad_token_id, **cached,
                 )
             self.model_calls += 1
         new = out.sequences[0, enc["input_ids"].shape[1]:]

@@ -64,11 +64,12 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
 
     check_reachable(cfg.base_model, cfg.gguf_file)  # an offline hub id not in the cache: before anything
     import torch
-    from transformers import ProgressCallback, Trainer, TrainingArguments, set_seed
+    from transformers import ProgressCallback, TrainingArguments, set_seed
 
     from emstd.io import claim_output_dir, write_text_atomic
     from emstd.train.callbacks import (METRICS, CadenceFromArgs, MetricsCallback, ProgressBar, read_metrics,
                                        truncate_metrics)
+    from emstd.train.loss import AnswerLogitsTrainer  # logits at answer positions only
     from emstd.train.model import attach_method, count_parameters, load_base_model, load_tokenizer, resolve_precision
     from emstd.train.preflight import (check_dataset, check_one_step, check_tokenizer, diagnose, oom_advice)
     from emstd.train.tokenize import make_collator, read_records, tokenize_dataset
@@ -120,9 +121,9 @@ def run_train(config: TrainConfig | str | Path, resume: bool = False, dry_run: b
 
     # 6. The Trainer, with our metrics file, plot and progress bar.
     collator = make_collator(tokenizer)
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, data_collator=collator,
-                      processing_class=tokenizer,
-                      callbacks=[MetricsCallback(out), CadenceFromArgs(), *extra_callbacks])
+    trainer = AnswerLogitsTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                                  data_collator=collator, processing_class=tokenizer,
+                                  callbacks=[MetricsCallback(out), CadenceFromArgs(), *extra_callbacks])
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(ProgressBar())
 
