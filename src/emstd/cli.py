@@ -301,7 +301,7 @@ def quickstart(
     routing = s.get("routing") or {}
     if routing.get("model_threshold") is not None:
         typer.echo(f"  routing (eval split): retrieval answers at confidence >= {routing['model_threshold']}, the "
-                   f"adapter below; {routing['accuracy']}")
+                   f"adapter below where it is >= {routing.get('model_floor', 0.0)} sure; {routing['accuracy']}")
     typer.echo("  realworld set (sources the catalog never saw), accuracy / header F1:")
     for task, systems in s["realworld"].items():
         typer.echo(f"    {task:9s} " + "  ".join(f"{name} {_pct(v)}" for name, v in systems.items()))
@@ -404,7 +404,7 @@ def train(
 @backend_options
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
+    port: int = typer.Option(8000, "--port", help="TCP port (0: any free one; checked with the other flags)."),
     backend: BackendFlags = None,
     max_values: Optional[int] = typer.Option(None, "--max-values", help="Values per /v1/standardize request."),
     max_value_chars: Optional[int] = typer.Option(None, "--max-value-chars", help="Characters per value or header."),

@@ -210,7 +210,8 @@ def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say
     local = LocalBackend(cfg.base_model, unified_adapter=str(run_dir / "final"), column_adapter=column,
                          gguf_file=cfg.gguf_file, retrieval=index)
     routing = read_routing(run_dir / "final") or {}
-    standardizer = Standardizer(AutoBackend(local, index, model_threshold=routing.get("model_threshold")))
+    standardizer = Standardizer(AutoBackend(local, index, model_threshold=routing.get("model_threshold"),
+                                           model_floor=routing.get("model_floor") or 0.0))
     out = []
     for name, out_name in TABLES:
         report = standardize_table(standardizer, sample_path(name), out_dir / out_name, convert_units=True,

@@ -1,5 +1,6 @@
 """The routing threshold: where auto stops trusting retrieval and asks the model, chosen on eval records."""
 
+from emstd.catalog import UNKNOWN
 from emstd.data.retrieval import Calibration
 from emstd.eval.routing import choose_model_threshold
 from emstd.infer.rules import Answer
@@ -46,3 +47,30 @@ def test_the_model_sees_the_records_own_candidates():
     model = Oracle({})
     choose_model_threshold(model, ROWS, CAL)
     assert [r.candidates[0].similarity for r in model.seen[0]] == [0.9, 0.3, 0.45]
+
+
+class Unsure:
+    """A model double with a confidence per answer: {value: (answer, confidence)}."""
+
+    uses_candidates = True
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def standardize_values(self, values, task, retrieved=None):
+        return [Answer(v, self.answers[v][0], "model", self.answers[v][1]) for v in values]
+
+
+def test_an_unsure_model_answer_gives_way_to_retrievals_own_abstention():
+    rows = [record("a", "Passenger Car", "Passenger Car", 0.9),   # retrieval sure and right
+            record("b", "Transit Bus", "Passenger Car", 0.3),     # retrieval unsure and wrong; the model sure, right
+            record("d", UNKNOWN, "Passenger Car", 0.3)]           # not a standard value: retrieval abstains (right)
+    model = Unsure({"a": ("Passenger Car", 0.95), "b": ("Transit Bus", 0.9), "d": ("Motor Home", 0.4)})
+    routing = choose_model_threshold(model, rows, CAL)
+    assert routing["accuracy"] == {"retrieval_alone": 0.6667, "model_alone": 0.6667, "routed": 1.0}
+    assert 0.4 < routing["model_floor"] <= 0.9 and 0.12 < routing["model_threshold"] <= 0.9821  # above b and d, at or below a (0.982)
+
+
+def test_without_unsure_mistakes_the_floor_stays_at_zero():
+    routing = choose_model_threshold(Oracle({"b": "Transit Bus", "c": "School Bus"}), ROWS, CAL)
+    assert routing["model_floor"] == 0.0

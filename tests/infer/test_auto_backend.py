@@ -110,3 +110,17 @@ def test_without_a_model_retrieval_below_its_threshold_abstains():
     assert answer.standard is None and answer.method == "retrieval"
     auto = AutoBackend(retrieval=FakeIndex(confidence=0.7, threshold=0.5))
     assert auto.standardize_values(["blorptruckish"], "vehicle")[0].standard == "Transit Bus"
+
+
+def test_a_model_answer_under_the_floor_gives_way_to_what_retrieval_alone_says():
+    # The model answers at 0.8 (RecordingModel). Under a floor of 0.85 auto keeps retrieval's own answer: its label
+    # where retrieval clears its calibrated threshold (0.6 >= 0.5), else its abstention (0.3 < 0.5).
+    above = AutoBackend(RecordingModel(), FakeIndex(confidence=0.6), model_threshold=0.9, model_floor=0.85)
+    assert [(a.standard, a.method) for a in above.standardize_values(["blorptruckish"], "vehicle")] == [
+        ("Transit Bus", "retrieval")]
+    below = AutoBackend(RecordingModel(), FakeIndex(confidence=0.3), model_threshold=0.9, model_floor=0.85)
+    assert [(a.standard, a.method) for a in below.standardize_values(["blorptruckish"], "vehicle")] == [
+        (None, "retrieval")]
+    trusted = AutoBackend(RecordingModel(), FakeIndex(confidence=0.3), model_threshold=0.9, model_floor=0.8)
+    assert [(a.standard, a.method) for a in trusted.standardize_values(["blorptruckish"], "vehicle")] == [
+        ("Passenger Car", "model")]

@@ -21,7 +21,10 @@ def _markdown(report: dict) -> str:
              "Names and header rows from public sources the catalog was not built from (docs/realworld.md). "
              "Accuracy per source family; `n` items.", ""]
     if report.get("unified_run"):
-        lines.append(f"- unified adapter: `{report['unified_run']}` (routing threshold {report['model_threshold']})")
+        routing = report.get("routing") or {}
+        lines.append(f"- unified adapter: `{report['unified_run']}` (routing, chosen on the eval split: retrieval "
+                     f"answers at confidence >= {routing.get('model_threshold')}, the model below where its own "
+                     f"confidence is >= {routing.get('model_floor', 0.0)})")
     if report.get("column_run"):
         lines.append(f"- column adapter: `{report['column_run']}`")
     for task, systems in report["values"].items():

@@ -44,7 +44,8 @@ class RetrievalOnly:
         return default_column_rules().finish(matches, samples, task)
 
 
-def value_systems(index, unified=None, model_threshold=None) -> dict:
+def value_systems(index, unified=None, routing: dict | None = None) -> dict:
+    """`routing`: the adapter's routing.json (model_threshold, model_floor), or None."""
     from emstd.infer.auto import AutoBackend
     from emstd.infer.rules import RulesBackend
 
@@ -52,7 +53,9 @@ def value_systems(index, unified=None, model_threshold=None) -> dict:
                "rules+retrieval": AutoBackend(retrieval=index)}
     if unified is not None:
         systems["model"] = unified
-        systems["auto"] = AutoBackend(unified, index, model_threshold=model_threshold)
+        routing = routing or {}
+        systems["auto"] = AutoBackend(unified, index, model_threshold=routing.get("model_threshold"),
+                                      model_floor=routing.get("model_floor") or 0.0)
     return systems
 
 
@@ -105,15 +108,15 @@ def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, co
 
     out_dir = Path(out_dir)
     index = RetrievalIndex(say=say)
-    unified, threshold, column = _load_models(unified_run, column_run, index, say)
+    unified, routing, column = _load_models(unified_run, column_run, index, say)
     report: dict = {"unified_run": str(unified_run) if unified_run else None,
                     "column_run": str(column_run) if column_run else None,
                     "calibration": {t: index.calibration[t].__dict__ for t in ("vehicle", "pollutant", "column")},
-                    "model_threshold": threshold, "values": {}, "tables": {}}
+                    "routing": routing, "values": {}, "tables": {}}
     for task in VALUE_TASKS:
         items = value_items(task)
         report["values"][task] = {}
-        for name, backend in value_systems(index, unified, threshold).items():
+        for name, backend in value_systems(index, unified, routing).items():
             report["values"][task][name] = score_values(backend, items)
             say(f"[realworld] {task:9s} {name:16s} {pct(report['values'][task][name]['accuracy']['all']['accuracy'])}")
     catalog = load_catalog()
@@ -147,21 +150,20 @@ def realworld_runs(target, column_run) -> tuple:
 
 
 def _load_models(unified_run, column_run, index, say):
-    """(unified backend or None, routing threshold or None, column backend or None)."""
+    """(unified backend or None, its routing.json or None, column backend or None)."""
     from emstd.eval.routing import read_routing
     from emstd.eval.run import resolve_target
     from emstd.infer.local import LocalBackend
 
-    unified = column = threshold = None
+    unified = column = routing = None
     if unified_run is not None:
         info = resolve_target(unified_run)
         unified = LocalBackend(info["base_model"], unified_adapter=str(info["adapter"]), gguf_file=info["gguf_file"],
                                retrieval=index)
         routing = read_routing(info["adapter"])
-        threshold = routing["model_threshold"] if routing else None
-        say(f"[realworld] unified adapter {info['adapter']} (routing threshold {threshold})")
+        say(f"[realworld] unified adapter {info['adapter']} (routing {routing})")
     if column_run is not None:
         info = resolve_target(column_run)
         column = LocalBackend(info["base_model"], column_adapter=str(info["adapter"]), gguf_file=info["gguf_file"])
         say(f"[realworld] column adapter {info['adapter']}")
-    return unified, threshold, column
+    return unified, routing, column

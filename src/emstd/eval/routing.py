@@ -4,14 +4,19 @@ realworld set.
 For each eval record, retrieval's answer and calibrated confidence are those it had against the train split's index
 (the record's meta.candidates: in use, a name never meets itself in the index); the model answers with exactly those
 candidates in its prompt. For a threshold t, `auto` answers with retrieval where its confidence is >= t and with the
-model below; the chosen t maximizes accuracy (ties: the lower t, fewer model calls). The result is written beside
-the adapter as routing.json, which `auto` reads (infer/factory.py).
+model below. Below t, the model's answer stands only when its own confidence is >= a floor m; under the floor `auto`
+keeps what retrieval alone would say (its label at or above its calibrated threshold, else null): a small model
+that is unsure is more often wrong than retrieval's own abstention. The chosen (t, m) maximizes accuracy (ties: the
+lower m, then the lower t: the model answers more, t costs fewer model calls). The result is written beside the
+adapter as routing.json, which `auto` reads (infer/factory.py).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import numpy as np
 
 from emstd.catalog import UNKNOWN
 from emstd.defaults import ROUTING_FILE
@@ -21,10 +26,11 @@ MAX_ROWS = 400  # model answers on CPU cost ~0.1-0.3 s each; a seeded subset of 
 
 
 def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict:
-    """{"model_threshold", "accuracy": {...}, "n"} for `backend` (a model backend that takes `retrieved`)."""
+    """{"model_threshold", "model_floor", "accuracy": {...}, "n"} for `backend` (a model backend that takes
+    `retrieved`)."""
     from emstd.eval.run import record_retrieval
 
-    points = []  # (retrieval confidence, retrieval right, model right)
+    points = []  # (retrieval confidence, retrieval right, retrieval-alone right, model confidence, model right)
     for task in ("vehicle", "pollutant"):
         subset = [r for r in rows if r["meta"]["task"] == task]
         if not subset:
@@ -33,21 +39,38 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
         answers = backend.standardize_values([r["meta"]["value"] for r in subset], task, retrieved=retrieved)
         for r, found, a in zip(subset, retrieved, answers):
             gold = r["meta"]["label"]
-            retrieval_answer = found.label or UNKNOWN
-            points.append((found.confidence, retrieval_answer == gold, (a.standard or UNKNOWN) == gold))
+            alone = found.label if found.confidence >= calibration[task].threshold else None
+            points.append((found.confidence, (found.label or UNKNOWN) == gold, (alone or UNKNOWN) == gold,
+                           a.confidence, (a.standard or UNKNOWN) == gold))
     if not points:
-        return {"model_threshold": None, "n": 0, "accuracy": {}}
-    candidates = sorted({0.0, 1.01} | {round(p, 4) for p, _, _ in points})
-    best_t, best_acc = 1.01, -1.0
-    for t in candidates:  # ascending: on a tie the lower threshold (fewer model calls) is kept
-        acc = sum(ret if p >= t else mod for p, ret, mod in points) / len(points)
-        if acc > best_acc + 1e-12:
-            best_t, best_acc = t, acc
+        return {"model_threshold": None, "model_floor": None, "n": 0, "accuracy": {}}
+    t, m, best = best_routing(np.array(points, dtype=float))
     n = len(points)
-    return {"model_threshold": min(best_t, 1.0), "n": n, "accuracy": {
-        "retrieval_alone": round(sum(ret for _, ret, _ in points) / n, 4),
-        "model_alone": round(sum(mod for _, _, mod in points) / n, 4),
-        "routed": round(best_acc, 4)}}
+    return {"model_threshold": t, "model_floor": m, "n": n, "accuracy": {
+        "retrieval_alone": round(sum(p[2] for p in points) / n, 4),
+        "model_alone": round(sum(p[4] for p in points) / n, 4),
+        "routed": round(best, 4)}}
+
+
+def best_routing(points: np.ndarray) -> tuple[float, float, float]:
+    """(t, m, accuracy) over every retrieval confidence t and model floor m seen, from columns (retrieval
+    confidence, retrieval right, retrieval-alone right, model confidence, model right)."""
+    p, ret, alone, conf, mod = points.T
+    order = np.argsort(p, kind="stable")
+    p, ret, alone, conf, mod = p[order], ret[order], alone[order], conf[order], mod[order]
+    thresholds = np.unique(np.concatenate([[0.0, 1.01], np.round(p, 4)]))
+    floors = np.unique(np.concatenate([[0.0], np.round(conf, 2)]))
+    ret_from = np.concatenate([np.cumsum(ret[::-1])[::-1], [0.0]])  # right answers of retrieval at index >= i
+    best = (1.01, 0.0, -1.0)
+    for m in floors:  # ascending, and t ascending within: strict improvement keeps the lower m, then the lower t
+        below = np.where(conf >= m, mod, alone)
+        below_to = np.concatenate([[0.0], np.cumsum(below)])  # right answers below index i
+        cut = np.searchsorted(p, thresholds, side="left")  # points with p < t are the first `cut`
+        acc = (below_to[cut] + ret_from[cut]) / len(p)
+        i = int(np.argmax(acc))  # the first maximum: the lowest t
+        if acc[i] > best[2] + 1e-12:
+            best = (float(min(thresholds[i], 1.0)), float(m), float(acc[i]))
+    return best
 
 
 def write_routing(adapter_dir: str | Path, routing: dict) -> Path:

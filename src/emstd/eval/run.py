@@ -192,8 +192,10 @@ def run_eval(target, data_dir="data", split: str = "test", limit: int | None = N
             backend.swap_adapter(model, str(info["adapter"]))  # back to final/ after the checkpoint loop
         report["routing"] = choose_model_threshold(backend, load_split(data_dir, model, "eval", MAX_ROWS), calibration)
         write_routing(info["adapter"], report["routing"])
-        say(f"[eval] routing (eval split, {report['routing']['n']} names): retrieval answers at confidence >= "
-            f"{report['routing']['model_threshold']}, the adapter below; accuracy {report['routing']['accuracy']}")
+        routing = report["routing"]
+        say(f"[eval] routing (eval split, {routing['n']} names): retrieval answers at confidence >= "
+            f"{routing['model_threshold']}, the adapter below where it is >= {routing['model_floor']} sure; "
+            f"accuracy {routing['accuracy']}")
     claim_output_dir(out_dir, OWNER, legacy=_is_report_dir)
     write_report(report, out_dir, info["run_dir"])
     report["out_dir"] = str(out_dir)

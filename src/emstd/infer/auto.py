@@ -6,8 +6,10 @@ Values:
    label confirms stands; otherwise retrieval's answer stands when its calibrated confidence reaches
    `model_threshold` (with a model) or its own calibrated threshold (without one);
 3. model (only when one is configured): the rest, with retrieval's candidates in its prompt. It is loaded on the
-   first value that reaches it, never before, so a batch the rules settle costs no model load.
-Without a model, what retrieval cannot settle keeps the rules' guess, or null.
+   first value that reaches it, never before, so a batch the rules settle costs no model load. Its answer stands
+   at or above `model_floor` (chosen with `model_threshold` on the eval split: eval/routing.py).
+Without a model, or under the floor, what retrieval cannot settle keeps the rules' guess, else retrieval's own
+answer (its label at or above its calibrated threshold, else null).
 
 Tables: headers the rules map confidently keep the rules' field; retrieval maps the unmapped ones it is sure of;
 a column model (if configured) fills in the rest.
@@ -53,7 +55,7 @@ class AutoBackend:
     name = "auto"
 
     def __init__(self, model=None, retrieval=None, model_roles: tuple[str, ...] | None = None,
-                 model_threshold: float | None = None, rules: RulesBackend | None = None):
+                 model_threshold: float | None = None, model_floor: float = 0.0, rules: RulesBackend | None = None):
         """`model`, `retrieval`: an object, a Lazy, or None (no such layer). `model_roles`: what the model can do
         (unified, column) without loading it; default: ask the model. `model_threshold`: retrieval answers at or
         above this confidence without asking the model (default: retrieval's calibrated threshold)."""
@@ -62,6 +64,7 @@ class AutoBackend:
         self.model = _lazy(model)
         self._roles = model_roles
         self.model_threshold = model_threshold
+        self.model_floor = model_floor
 
     def can(self, role: str) -> bool:
         if self.model is None:
@@ -78,7 +81,7 @@ class AutoBackend:
         if not unsure:
             return answers
         if self.retrieval is None:
-            return self._ask_model(values, task, unsure, answers, None)
+            return self._ask_model(values, task, [(i, None) for i in unsure], answers, None)
         index = self.retrieval.get()
         found = index.search([values[i] for i in unsure], task)
         calibrated = index.calibration[task].threshold
@@ -96,18 +99,24 @@ class AutoBackend:
             else:
                 pending.append((i, retrieved))
         if pending and self.model is not None and self.can("unified"):
-            return self._ask_model(values, task, [i for i, _ in pending], answers, [r for _, r in pending])
+            return self._ask_model(values, task, pending, answers, index)
         for i, retrieved in pending:  # no model: the rules' guess, else retrieval's (low-confidence) abstention
             if answers[i].standard is None:
-                answers[i] = Answer(values[i], None, "retrieval", round(1 - retrieved.confidence, 4))
+                answers[i] = _retrieval_alone(values[i], retrieved, index, task)
         return answers
 
-    def _ask_model(self, values, task, indices, answers, retrieved):
-        if not indices or self.model is None or not self.can("unified"):
+    def _ask_model(self, values, task, pending, answers, index):
+        """The model's answers for `pending` [(index, retrieved or None)]. Under the routing's model floor, auto
+        answers as if it had no model (the rules' guess, else retrieval's own answer): eval/routing.py."""
+        if not pending or self.model is None or not self.can("unified"):
             return answers
-        model = self.model.get()
-        for i, a in zip(indices, model.standardize_values([values[i] for i in indices], task, retrieved=retrieved)):
-            answers[i] = a
+        found = [r for _, r in pending] if index is not None else None
+        model = self.model.get().standardize_values([values[i] for i, _ in pending], task, retrieved=found)
+        for (i, retrieved), a in zip(pending, model):
+            if retrieved is None or a.confidence >= self.model_floor:
+                answers[i] = a
+            elif answers[i].standard is None:
+                answers[i] = _retrieval_alone(values[i], retrieved, index, task)
         return answers
 
     # --- columns ------------------------------------------------------------------------------------------
@@ -140,6 +149,12 @@ def retrieve_headers(index, matches: list[HeaderMatch], task: str | None, sample
         if m.target is None and label is not None and (allowed is None or label in allowed) and \
                 plausible_field(label, m.header, (samples or {}).get(m.header)):
             m.target, m.method, m.confidence, m.unit = label, "retrieval", retrieved.confidence, None
+
+
+def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
+    """Retrieval's own answer: its label at or above its calibrated threshold, else its abstention."""
+    label = index.answer(retrieved, task)
+    return Answer(value, label, "retrieval", retrieved.confidence if label else round(1 - retrieved.confidence, 4))
 
 
 def _settled(a: Answer) -> bool:

@@ -96,7 +96,7 @@ def make_backend(opts: BackendOptions, say=lambda message: None):
         model = Lazy(lambda: _model_backend(opts, kind, retrieval, say)) if kind else None
         roles = ("unified", "column") if kind == "remote" else tuple(
             r for r, path in (("unified", opts.unified_adapter), ("column", opts.column_adapter)) if path)
-        return AutoBackend(model, retrieval, model_roles=roles, model_threshold=_routing_threshold(opts))
+        return AutoBackend(model, retrieval, model_roles=roles, **_routing(opts))
     return _model_backend(opts, opts.backend, retrieval, say)
 
 
@@ -118,14 +118,16 @@ def _model_backend(opts: BackendOptions, kind: str, retrieval, say):
                         batch_size=opts.batch_size, retrieval=retrieval)
 
 
-def _routing_threshold(opts: BackendOptions) -> float | None:
-    """The explicit option, else what `emstd eval` measured for this unified adapter (routing.json)."""
+def _routing(opts: BackendOptions) -> dict:
+    """AutoBackend's routing: the explicit --model-threshold, else what `emstd eval` measured for this unified
+    adapter (routing.json: the threshold and the model's confidence floor), else the defaults."""
     if opts.model_threshold is not None or not opts.unified_adapter:
-        return opts.model_threshold
+        return {"model_threshold": opts.model_threshold}
     routing = Path(opts.unified_adapter) / ROUTING_FILE
     if not routing.exists():
-        return None
-    return float(json.loads(routing.read_text(encoding="utf-8"))["model_threshold"])
+        return {}
+    saved = json.loads(routing.read_text(encoding="utf-8"))
+    return {"model_threshold": float(saved["model_threshold"]), "model_floor": float(saved.get("model_floor") or 0.0)}
 
 
 def make_standardizer(opts: BackendOptions, say=lambda message: None):

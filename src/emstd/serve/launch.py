@@ -16,7 +16,7 @@ from emstd.serve.settings import ServeSettings
 
 def settings_from_flags(given: dict, port: int) -> ServeSettings:
     """ServeSettings from the flags that were given; every problem (the port's too) named on one line."""
-    problems = [] if 0 <= port <= 65535 else [f"--port {port}: must be between 1 and 65535 (0: any free port)"]
+    problems = [] if 0 <= port <= 65535 else [f"--port {port}: must be between 0 and 65535 (0: any free port)"]
     settings = None
     try:
         settings = ServeSettings(**{k: v for k, v in given.items() if v is not None})
