@@ -62,14 +62,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def dir_entries(directory: str | os.PathLike) -> list[os.DirEntry]:
+    """The entries of `directory`, or none when it cannot be listed (cleanup is best effort, never an error)."""
+    try:
+        return list(os.scandir(directory))
+    except OSError:
+        return []
+
+
 def clean_stale_temps(directory: str | os.PathLike) -> list[Path]:
     """Remove the temporaries of ours in `directory` whose process is gone (killed mid-write); nothing else."""
     removed = []
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return removed
-    for entry in entries:
+    for entry in dir_entries(directory):
         m = _TEMP.match(entry.name)
         if not m or m["host"] != _HOST or _alive(int(m["pid"])):
             continue

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from fastapi import HTTPException
 
+from emstd.io import dir_entries
 from emstd.serve.settings import ServeSettings
 
 log = logging.getLogger("emstd.serve")
@@ -112,11 +113,7 @@ def remove_stale_workdirs(started: float, root: str | Path | None = None) -> lis
     part of the name are removed when they are older than this server's start. Returns the names removed."""
     root = Path(root or tempfile.gettempdir())
     removed = []
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return removed
-    for entry in entries:
+    for entry in dir_entries(root):
         match = _WORKDIR_NAME.match(entry.name)
         if match is None or not _own_directory(entry):
             continue
