@@ -23,7 +23,8 @@ class RecordingModel:
 
     def map_columns(self, headers, samples=None, task=None):
         self.tables.append(list(headers))
-        matches = [HeaderMatch(h, "link_id" if h == "zzz_thing" else None, "model", 0.7) for h in headers]
+        matches = [HeaderMatch(h, "traffic_flow_vph" if h.startswith("zzz_thing") else None, "model", 0.7)
+                   for h in headers]
         return default_column_rules().finish(matches, samples, task)
 
 
@@ -47,10 +48,11 @@ def test_no_model_call_when_rules_settle_everything():
 
 def test_model_fills_only_unsettled_headers():
     model = RecordingModel()
-    m = AutoBackend(model).map_columns(["路段长度", "zzz_thing", "平均车速"])
-    assert model.tables == [["路段长度", "zzz_thing", "平均车速"]]
-    assert m.mapping == {"路段长度": "link_length_km", "zzz_thing": "link_id", "平均车速": "avg_speed_kph"}
-    assert m.methods["路段长度"] in ("exact", "normalized") and m.methods["zzz_thing"] == "model"
+    headers = ["路段长度", "zzz_thing (veh/h)", "平均车速"]
+    m = AutoBackend(model).map_columns(headers)
+    assert model.tables == [headers]
+    assert m.mapping == {"路段长度": "link_length_km", "zzz_thing (veh/h)": "traffic_flow_vph", "平均车速": "avg_speed_kph"}
+    assert m.methods["路段长度"] in ("exact", "normalized") and m.methods["zzz_thing (veh/h)"] == "model"
 
 
 def test_a_model_without_a_column_adapter_leaves_tables_to_rules():
@@ -124,3 +126,30 @@ def test_a_model_answer_under_the_floor_gives_way_to_what_retrieval_alone_says()
     trusted = AutoBackend(RecordingModel(), FakeIndex(confidence=0.3), model_threshold=0.9, model_floor=0.8)
     assert [(a.standard, a.method) for a in trusted.standardize_values(["blorptruckish"], "vehicle")] == [
         ("Passenger Car", "model")]
+
+
+class HeaderModel(RecordingModel):
+    """A column-model double with fixed answers per header (what the SmolLM2 column adapter did on real tables)."""
+
+    def __init__(self, answers):
+        super().__init__()
+        self.answers = answers
+
+    def map_columns(self, headers, samples=None, task=None):
+        self.tables.append(list(headers))
+        matches = [HeaderMatch(h, self.answers.get(h), "model", 0.8) for h in headers]
+        return default_column_rules().finish(matches, samples, task)
+
+
+def test_the_column_model_fills_only_unmapped_headers_and_only_with_a_field_they_support():
+    model = HeaderModel({"小型货车": "Single Unit Short-haul Truck",  # the rules' fleet_name guess (0.7) stands
+                         "qqq (km/h)": "avg_speed_kph",                  # unmapped, its unit supports the field
+                         "zzz_thing": "traffic_flow_vph",                # unmapped, nothing supports it: dropped
+                         "LXBM": "Light Commercial Truck"})              # fleet mix without share-like values
+    headers = ["路段长度", "zzz_thing", "qqq (km/h)", "LXBM", "小型货车"]
+    samples = {"LXBM": ["G15", "S20"], "qqq (km/h)": ["30", "40"]}
+    m = AutoBackend(model).map_columns(headers, samples, "macro")
+    assert model.tables == [headers]
+    assert m.mapping == {"路段长度": "link_length_km", "zzz_thing": None, "qqq (km/h)": "avg_speed_kph", "LXBM": None,
+                         "小型货车": "Light Commercial Truck"}
+    assert m.methods["qqq (km/h)"] == "model" and m.methods["小型货车"] == "fleet_name"

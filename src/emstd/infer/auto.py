@@ -11,8 +11,9 @@ Values:
 Without a model, or under the floor, what retrieval cannot settle keeps the rules' guess, else retrieval's own
 answer (its label at or above its calibrated threshold, else null).
 
-Tables: headers the rules map confidently keep the rules' field; retrieval maps the unmapped ones it is sure of;
-a column model (if configured) fills in the rest.
+Tables: headers the rules map keep the rules' field; retrieval maps the unmapped ones it is sure of and that
+their unit or values support; a column model (if configured) fills in what is still unmapped, under the same
+check (`supported`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import threading
 from typing import Callable
 
 from emstd.catalog import load_catalog
-from emstd.infer.column_rules import ColumnMapping, HeaderMatch, default_column_rules, plausible_field
+from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
+                                      plausible_field)
 from emstd.infer.rules import Answer, RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative"}
@@ -128,13 +130,15 @@ class AutoBackend:
         unsure = [m for m in matches if not _header_settled(m)]
         if unsure and self.retrieval is not None:
             retrieve_headers(self.retrieval.get(), unsure, task, samples)
-        unsure = [m for m in matches if not _header_settled(m) and m.method != "retrieval"]
+        unmapped = [m for m in matches if m.target is None and not _header_settled(m)]
         notes = list(rules.notes)
-        if unsure and self.model is not None and self.can("column"):
+        if unmapped and self.model is not None and self.can("column"):
             model = self.model.get().map_columns(headers, samples, task)
-            for m in unsure:
-                m.target, m.method = model.mapping[m.header], model.methods[m.header]
-                m.confidence, m.unit = model.confidence[m.header], model.units[m.header]
+            for m in unmapped:
+                target = model.mapping[m.header]
+                if target is not None and supported(target, m.header, (samples or {}).get(m.header)):
+                    m.target, m.method = target, model.methods[m.header]
+                    m.confidence, m.unit = model.confidence[m.header], model.units[m.header]
             notes += model.notes
         return default_column_rules().finish(matches, samples, task, notes=notes)
 
@@ -155,6 +159,16 @@ def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
     """Retrieval's own answer: its label at or above its calibrated threshold, else its abstention."""
     label = index.answer(retrieved, task)
     return Answer(value, label, "retrieval", retrieved.confidence if label else round(1 - retrieved.confidence, 4))
+
+
+def supported(target: str, header: str, values) -> bool:
+    """Whether a header the rules left unmapped may take `target` from a model: a field needs the same support
+    as retrieval's (a unit, values in range, an id-like name); a fleet-mix type needs share-like values. On real
+    tables the SmolLM2 column adapter named a field for most unknown headers, which are mostly no field at all
+    (docs/evaluation.md)."""
+    if target in load_catalog().labels("vehicle"):
+        return bool(values) and looks_like_share(values)
+    return plausible_field(target, header, values)
 
 
 def _settled(a: Answer) -> bool:

@@ -120,7 +120,7 @@ class ColumnRules:
         if answer is None:
             return None
         if marker is None:
-            if samples and _looks_like_share(samples):
+            if samples and looks_like_share(samples):
                 return HeaderMatch(folded, answer.standard, "fleet_values", 0.75, U.share_unit_from_values(samples))
             if answer.method in FLEET_NAME_METHODS and answer.confidence >= 0.9:
                 # a bare vehicle name: a per-class column of a macro table (counts or shares); kept only if the
@@ -243,7 +243,7 @@ def _remove_word(text: str, marker: str) -> str:
     return text.replace(marker, " ")
 
 
-def _looks_like_share(values) -> bool:
+def looks_like_share(values) -> bool:
     nums = U._numbers(values)
     return nums.size >= 2 and float(nums.min()) >= 0 and float(nums.max()) <= 100 and len(values) - nums.size == 0
 
