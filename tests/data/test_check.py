@@ -87,6 +87,7 @@ def _unified_row(task, value, label, alias):
                                                                         "aug": "none", "value": value, "candidates": []}}
 
 
+@pytest.mark.slow  # copies and checks a built dataset several times
 def test_leaks_that_metadata_does_not_label(dataset_dir, tmp_path):
     """The same prompt under another alias, a test alias wrapped in a longer train request, a test or eval table
     copied into train (headers reordered, case changed): none is labelled as the test alias or table in meta."""

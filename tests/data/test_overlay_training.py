@@ -29,6 +29,7 @@ def overlay_data(tmp_path_factory):
     return d
 
 
+@pytest.mark.slow  # builds the datasets with an overlay
 def test_overlay_aliases_are_training_data_split_by_group(overlay_data, dataset_dir):
     data = overlay_data / "data"
     by_split = {s: rows(data, f"unified_{s}.jsonl") for s in SPLITS}

@@ -54,6 +54,7 @@ def test_calibration_was_fitted_on_held_out_names_and_is_monotone(index):
         assert cal.probability(0.9, 0.2) > cal.probability(0.5, 0.0)  # closer and more distinct: more likely right
 
 
+@pytest.mark.slow  # reads the built dataset (a ~12 s build)
 def test_the_candidate_prompt_is_identical_in_training_and_inference(dataset_dir, index):
     """Inference renders a name's prompt from Retrieved objects (LocalBackend, RemoteBackend); training records were
     rendered from the same candidates as lists. Both paths must give the same text, token for token."""
@@ -65,6 +66,7 @@ def test_the_candidate_prompt_is_identical_in_training_and_inference(dataset_dir
         assert unified_messages(meta["task"], meta["value"], candidates=pairs) == row["messages"][:2]
 
 
+@pytest.mark.slow  # reads the built dataset (a ~12 s build)
 def test_training_examples_never_retrieve_their_own_alias_group(dataset_dir):
     from emstd.data.split import group_key
 

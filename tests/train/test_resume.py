@@ -69,6 +69,7 @@ def _half_written(ckpt, keep):
     last.write_bytes(last.read_bytes()[: last.stat().st_size // 2])
 
 
+@pytest.mark.slow  # trains the tiny model
 def test_resume_skips_incomplete_checkpoints_and_says_which(interrupted, tiny_model_dir, data_dir, tmp_path, capfd):
     run = _copy(interrupted, tmp_path)
     shutil.copytree(run / "checkpoint-2", run / "checkpoint-3")
@@ -93,6 +94,7 @@ EVERYTHING_BUT_STATE = ["tokenizer.json", "tokenizer_config.json", "chat_templat
                         "scheduler.pt", "training_args.bin", "adapter_config.json", "optimizer.pt"]
 
 
+@pytest.mark.slow  # trains the tiny model
 @pytest.mark.parametrize("keep,problem", [
     ([], "empty"),
     (ADAPTER, "no tokenizer_config.json, trainer_state.json"),
@@ -117,6 +119,7 @@ def test_only_incomplete_checkpoints_say_how_to_proceed(tiny_model_dir, data_dir
     assert _snapshot(run) == before
 
 
+@pytest.mark.slow  # trains the tiny model
 def test_a_finished_run_resumed_is_a_no_op(finished, tiny_model_dir, data_dir, tmp_path, capfd):
     run = _copy(finished, tmp_path)
     before = _snapshot(run)
@@ -137,6 +140,7 @@ def test_a_finished_run_resumed_is_a_no_op(finished, tiny_model_dir, data_dir, t
     assert "logging_steps" in capfd.readouterr().err
 
 
+@pytest.mark.slow  # trains the tiny model
 @pytest.mark.parametrize("change,words", [
     ({"training": {"learning_rate": 0.01}}, "training.learning_rate: 0.02 -> 0.01"),
     ({"data": {"train_file": "train.jsonl"}}, "data.train_file: "),
@@ -158,6 +162,7 @@ def test_resume_refuses_a_config_that_changes_the_run(interrupted, tiny_model_di
     assert _snapshot(run) == before  # run_config.yaml and metrics.jsonl untouched
 
 
+@pytest.mark.slow  # trains the tiny model
 def test_resume_accepts_changes_that_do_not_alter_the_run(interrupted, tiny_model_dir, data_dir, tmp_path, capfd):
     run = _copy(interrupted, tmp_path)
     raw = _raw(tiny_model_dir, data_dir, run, logging_steps=2, per_device_train_batch_size=2,
@@ -171,6 +176,7 @@ def test_resume_accepts_changes_that_do_not_alter_the_run(interrupted, tiny_mode
     assert yaml.safe_load((run / "run_config.yaml").read_text())["training"]["logging_steps"] == 2
 
 
+@pytest.mark.slow  # trains the tiny model
 def test_a_torn_last_metrics_line_is_ignored_with_a_note(interrupted, tiny_model_dir, data_dir, tmp_path):
     run = _copy(interrupted, tmp_path)
     with open(run / "metrics.jsonl", "a", encoding="utf-8") as f:
