@@ -196,8 +196,7 @@ def _other_schedule(run_dir: Path, cfg) -> bool:
 
 def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say) -> list[dict]:
     from emstd.data.retrieval import RetrievalIndex
-    from emstd.eval.routing import read_routing
-    from emstd.infer.auto import AutoBackend
+    from emstd.infer.auto import AutoBackend, routing_options, saved_routing
     from emstd.infer.local import LocalBackend
     from emstd.infer.standardizer import Standardizer
     from emstd.infer.table_job import standardize_table
@@ -209,9 +208,7 @@ def _tables(run_dir: Path, column_dir: Path | None, out_dir: Path, tag: str, say
     column = str(column_dir / "final") if column_dir is not None else None
     local = LocalBackend(cfg.base_model, unified_adapter=str(run_dir / "final"), column_adapter=column,
                          gguf_file=cfg.gguf_file, retrieval=index)
-    routing = read_routing(run_dir / "final") or {}
-    standardizer = Standardizer(AutoBackend(local, index, model_threshold=routing.get("model_threshold"),
-                                           model_floor=routing.get("model_floor") or 0.0))
+    standardizer = Standardizer(AutoBackend(local, index, **routing_options(saved_routing(run_dir / "final"))))
     out = []
     for name, out_name in TABLES:
         report = standardize_table(standardizer, sample_path(name), out_dir / out_name, convert_units=True,

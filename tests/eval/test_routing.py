@@ -74,3 +74,15 @@ def test_an_unsure_model_answer_gives_way_to_retrievals_own_abstention():
 def test_without_unsure_mistakes_the_floor_stays_at_zero():
     routing = choose_model_threshold(Oracle({"b": "Transit Bus", "c": "School Bus"}), ROWS, CAL)
     assert routing["model_floor"] == 0.0
+
+
+def test_what_eval_writes_is_what_auto_reads(tmp_path):
+    from emstd.eval.routing import write_routing
+    from emstd.infer.auto import routing_options, saved_routing
+
+    assert saved_routing(tmp_path) is None and routing_options(None) == {"model_threshold": None, "model_floor": 0.0}
+    routing = choose_model_threshold(Oracle({"b": "Transit Bus", "c": "School Bus"}), ROWS, CAL)
+    write_routing(tmp_path, routing)
+    assert saved_routing(tmp_path) == routing
+    assert routing_options(saved_routing(tmp_path)) == {"model_threshold": routing["model_threshold"],
+                                                        "model_floor": routing["model_floor"]}

@@ -7,24 +7,12 @@ import shutil
 
 import pytest
 import yaml
-from transformers import TrainerCallback
-from train_helpers import tiny_config
+from train_helpers import StopAt, tiny_config
 
 from emstd.errors import EmstdError, InputFileError
 from emstd.train.callbacks import read_metrics
 from emstd.train.config import config_from_dict
 from emstd.train.run import run_train
-
-
-class StopAt(TrainerCallback):
-    """A killed job: stops the process at a step (after that step's checkpoint, if any, was written)."""
-
-    def __init__(self, step):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt(f"killed at step {self.step}")
 
 
 def _raw(tiny_model_dir, data_dir, out, **training):

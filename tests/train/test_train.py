@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from transformers import TrainerCallback
-from train_helpers import tiny_config
+from train_helpers import StopAt, tiny_config
 
 from emstd.errors import EmstdError
 from emstd.train.config import LORA_TARGETS, config_from_dict
@@ -26,17 +26,6 @@ class Recorder(TrainerCallback):
 
     def on_train_end(self, args, state, control, model=None, **kwargs):
         self.after = {n: p.detach().clone() for n, p in model.named_parameters()}
-
-
-class StopAt(TrainerCallback):
-    """Simulates a crash (a killed job) at a given step, after its checkpoint was written."""
-
-    def __init__(self, step):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt(f"killed at step {self.step}")
 
 
 def metrics(run_dir):

@@ -1,8 +1,11 @@
-"""Helpers for the training tests: small chat records and a tiny-model config (imported by the tests)."""
+"""Helpers for the training tests: small chat records, a tiny-model config and a killed job (imported by the
+tests)."""
 
 from __future__ import annotations
 
 import json
+
+from transformers import TrainerCallback
 
 SYSTEM = "Standardize vehicle and pollutant names."  # short on purpose: tests stay fast
 LABELS = ["Passenger Car", "Motorcycle", "Transit Bus", "CO2", "NOx", "UNKNOWN"]
@@ -44,3 +47,14 @@ def tiny_config(model_dir, data_dir, out, **changes) -> dict:
         else:
             cfg[section] = value
     return cfg
+
+
+class StopAt(TrainerCallback):
+    """A killed job: stops the process at a step (after that step's checkpoint, if any, was written)."""
+
+    def __init__(self, step):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step:
+            raise KeyboardInterrupt(f"killed at step {self.step}")

@@ -43,6 +43,10 @@ class Retrieved:
     def label(self) -> str | None:
         return self.candidates[0].label if self.candidates else None
 
+    def answer(self, calibration: "Calibration") -> str | None:
+        """The label retrieval stands behind under `calibration`, or None (abstains; or the nearest is a negative)."""
+        return self.label if self.confidence >= calibration.threshold else None
+
     @classmethod
     def from_record(cls, candidates: list, calibration: "Calibration") -> "Retrieved":
         """A dataset record's meta.candidates ([label, alias, similarity] lists), scored with `calibration`: what
@@ -189,7 +193,7 @@ class RetrievalIndex:
 
     def answer(self, retrieved: Retrieved, task: str) -> str | None:
         """The label retrieval stands behind, or None (abstains, or the nearest entry is a negative)."""
-        return retrieved.label if retrieved.confidence >= self.calibration[task].threshold else None
+        return retrieved.answer(self.calibration[task])
 
     # --- the index ----------------------------------------------------------------------------------------
 

@@ -46,16 +46,14 @@ class RetrievalOnly:
 
 def value_systems(index, unified=None, routing: dict | None = None) -> dict:
     """`routing`: the adapter's routing.json (model_threshold, model_floor), or None."""
-    from emstd.infer.auto import AutoBackend
+    from emstd.infer.auto import AutoBackend, routing_options
     from emstd.infer.rules import RulesBackend
 
     systems = {"rules": RulesBackend(), "retrieval": RetrievalOnly(index),
                "rules+retrieval": AutoBackend(retrieval=index)}
     if unified is not None:
         systems["model"] = unified
-        routing = routing or {}
-        systems["auto"] = AutoBackend(unified, index, model_threshold=routing.get("model_threshold"),
-                                      model_floor=routing.get("model_floor") or 0.0)
+        systems["auto"] = AutoBackend(unified, index, **routing_options(routing))
     return systems
 
 
@@ -151,8 +149,8 @@ def realworld_runs(target, column_run) -> tuple:
 
 def _load_models(unified_run, column_run, index, say):
     """(unified backend or None, its routing.json or None, column backend or None)."""
-    from emstd.eval.routing import read_routing
     from emstd.eval.run import resolve_target
+    from emstd.infer.auto import saved_routing
     from emstd.infer.local import LocalBackend
 
     unified = column = routing = None
@@ -160,7 +158,7 @@ def _load_models(unified_run, column_run, index, say):
         info = resolve_target(unified_run)
         unified = LocalBackend(info["base_model"], unified_adapter=str(info["adapter"]), gguf_file=info["gguf_file"],
                                retrieval=index)
-        routing = read_routing(info["adapter"])
+        routing = saved_routing(info["adapter"])
         say(f"[realworld] unified adapter {info['adapter']} (routing {routing})")
     if column_run is not None:
         info = resolve_target(column_run)

@@ -8,12 +8,11 @@ model below. Below t, the model's answer stands only when its own confidence is 
 keeps what retrieval alone would say (its label at or above its calibrated threshold, else null): a small model
 that is unsure is more often wrong than retrieval's own abstention. The chosen (t, m) maximizes accuracy (ties: the
 lower m, then the lower t: the model answers more, t costs fewer model calls). The result is written beside the
-adapter as routing.json, which `auto` reads (infer/factory.py).
+adapter as routing.json, which `auto` reads (infer/auto.py: saved_routing).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +38,8 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
         answers = backend.standardize_values([r["meta"]["value"] for r in subset], task, retrieved=retrieved)
         for r, found, a in zip(subset, retrieved, answers):
             gold = r["meta"]["label"]
-            alone = found.label if found.confidence >= calibration[task].threshold else None
-            points.append((found.confidence, (found.label or UNKNOWN) == gold, (alone or UNKNOWN) == gold,
+            points.append((found.confidence, (found.label or UNKNOWN) == gold,
+                           (found.answer(calibration[task]) or UNKNOWN) == gold,
                            a.confidence, (a.standard or UNKNOWN) == gold))
     if not points:
         return {"model_threshold": None, "model_floor": None, "n": 0, "accuracy": {}}
@@ -78,7 +77,3 @@ def write_routing(adapter_dir: str | Path, routing: dict) -> Path:
     write_json_atomic(path, routing)
     return path
 
-
-def read_routing(adapter_dir: str | Path) -> dict | None:
-    path = Path(adapter_dir) / ROUTING_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -18,10 +18,13 @@ check (`supported`).
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Callable
 
 from emstd.catalog import load_catalog
+from emstd.defaults import ROUTING_FILE
 from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
                                       plausible_field)
 from emstd.infer.rules import Answer, RulesBackend
@@ -153,6 +156,20 @@ def retrieve_headers(index, matches: list[HeaderMatch], task: str | None, sample
         if m.target is None and label is not None and (allowed is None or label in allowed) and \
                 plausible_field(label, m.header, (samples or {}).get(m.header)):
             m.target, m.method, m.confidence, m.unit = label, "retrieval", retrieved.confidence, None
+
+
+def saved_routing(adapter_dir) -> dict | None:
+    """The routing `emstd eval` chose for a unified adapter (routing.json beside it: eval/routing.py), or None."""
+    path = Path(adapter_dir) / ROUTING_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def routing_options(routing: dict | None) -> dict:
+    """AutoBackend's keyword arguments from a saved routing (None: retrieval's own threshold, no floor)."""
+    routing = routing or {}
+    threshold = routing.get("model_threshold")
+    return {"model_threshold": None if threshold is None else float(threshold),
+            "model_floor": float(routing.get("model_floor") or 0.0)}
 
 
 def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from emstd.defaults import DEFAULT_BASE_MODEL, LOCAL_BATCH_SIZE, ROUTING_FILE
+from emstd.defaults import DEFAULT_BASE_MODEL, LOCAL_BATCH_SIZE
 from emstd.errors import ConfigError
 from emstd.io import read_yaml
 
@@ -121,13 +120,11 @@ def _model_backend(opts: BackendOptions, kind: str, retrieval, say):
 def _routing(opts: BackendOptions) -> dict:
     """AutoBackend's routing: the explicit --model-threshold, else what `emstd eval` measured for this unified
     adapter (routing.json: the threshold and the model's confidence floor), else the defaults."""
+    from emstd.infer.auto import routing_options, saved_routing
+
     if opts.model_threshold is not None or not opts.unified_adapter:
         return {"model_threshold": opts.model_threshold}
-    routing = Path(opts.unified_adapter) / ROUTING_FILE
-    if not routing.exists():
-        return {}
-    saved = json.loads(routing.read_text(encoding="utf-8"))
-    return {"model_threshold": float(saved["model_threshold"]), "model_floor": float(saved.get("model_floor") or 0.0)}
+    return routing_options(saved_routing(opts.unified_adapter))
 
 
 def make_standardizer(opts: BackendOptions, say=lambda message: None):
