@@ -88,3 +88,67 @@ def test_pollutant_qualifiers_and_wrappers(name, label):
 @pytest.mark.parametrize("name", ["lc", "LC", "nc", "m", "g", "o"])
 def test_a_bare_letter_is_not_a_category_code(name):
     assert answer(name).method != "structured"
+
+
+@pytest.mark.parametrize("name", ["Fine PM - Nitrate portion", "PM10 ammonium fraction", "PM2.5中的硫酸盐组分",
+                                  "PM2_5_organic_carbon", "颗粒物中元素碳", "sulfate particles (PM2.5)"])
+def test_a_chemical_component_of_pm_is_not_total_pm(name):
+    """A PM species (sulfate, nitrate, ammonium, organic/elemental carbon) is part of the mass, not the pollutant."""
+    assert answer(name, "pollutant").standard is None
+
+
+@pytest.mark.parametrize("name,label", [("PM2.5 mass", "PM2.5"), ("total PM10 (carbon-fibre filter)", "PM10")])
+def test_a_non_species_qualifier_keeps_the_pm_label(name, label):
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name,label", [("Refuse collection vehicles", "Refuse Truck"), ("Tow trucks", None),
+                                        ("sedans", "Passenger Car"), ("Rigid lorries", None), ("Dump trucks", None)])
+def test_an_english_plural_is_its_singular(name, label):
+    """Statistics tables name classes in the plural; the singular is the catalog name (exact, not a guess)."""
+    a = answer(name)
+    assert a.method == "normalized"
+    if label:
+        assert a.standard == label
+    else:
+        assert a.standard == answer(name.rstrip("s").replace("lorrie", "lorry")).standard
+
+
+@pytest.mark.parametrize("name", ["bus", "minibus", "class", "gas"])
+def test_a_word_that_only_ends_in_s_is_not_a_plural(name):
+    from emstd.catalog.normalize import singular
+
+    assert singular(name) == name
+
+
+@pytest.mark.parametrize("name,label", [("小型越野车", "Passenger Truck"), ("微型越野车", "Passenger Truck"),
+                                        ("低速仓栅式货车", "Light Commercial Truck"),
+                                        ("低速栏板货车", "Light Commercial Truck")])
+def test_an_off_road_or_low_speed_marker_decides_a_registration_name(name, label):
+    """越野 on a small passenger vehicle makes it an SUV (越野车), not the size group's default; 低速 is GA 802's
+    low-speed truck group (低速货车), not a truck of no stated size."""
+    a = answer(name)
+    assert (a.standard, a.method) == (label, "structured")
+
+
+def test_an_off_road_bus_stays_a_bus():
+    assert answer("大型越野卧铺客车").standard == answer("大型客车").standard
+
+
+@pytest.mark.parametrize("name,category", [
+    ("最大总质量不大于3.5吨的货车", "N1"), ("总质量超过3.5t但不超过12t的载货汽车", "N2"), ("总质量大于12吨的载货汽车", "N3"),
+    ("goods vehicles with a maximum mass not exceeding 3.5 tonnes", "N1"),
+    ("goods vehicles with a maximum mass exceeding 12 tonnes", "N3"),
+    ("座位数不大于9座(含驾驶员)的载客汽车", "M1"), ("座位数超过9座且最大总质量不超过5吨的载客汽车", "M2"),
+    ("座位数超过9座且最大总质量超过5吨的载客汽车", "M3"),
+    ("vehicles for the carriage of passengers with no more than eight seats in addition to the driver", "M1"),
+])
+def test_a_definition_by_mass_and_seats_is_its_category(name, category):
+    """GB/T 15089 / EU 2018/858 define categories by maximum mass and seats; a definition is its category."""
+    a = answer(name)
+    assert (a.standard, a.method) == (answer(category).standard, "structured")
+
+
+@pytest.mark.parametrize("name", ["座位数超过9座的载客汽车", "总质量3500kg", "truck with 3 axles"])
+def test_a_definition_that_does_not_decide_says_nothing(name):
+    assert answer(name).method != "structured"

@@ -173,15 +173,36 @@ def key(text: str) -> str:
     return compact(fold(text))
 
 
+_LAST_WORD = re.compile(r"([a-z]+)$")
+
+
+def singular(word: str) -> str:
+    """The singular of an English plural noun ("lorries" -> "lorry", "buses" -> "bus", "vehicles" ->
+    "vehicle"); any other word unchanged ("bus", "minibus", "class")."""
+    if len(word) < 4 or not word.isascii() or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "uses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def _singular_head(form: str) -> str:
+    """`form` with its last (head) word in the singular: statistics tables name classes in the plural."""
+    return _LAST_WORD.sub(lambda m: singular(m.group(1)), form)
+
+
 def candidate_forms(text: str, task: str) -> list[str]:
     """Readable forms of an input, from the literal (folded) one to the most stripped one, without repeats.
 
-    `task` is "vehicle", "pollutant" or "column"; only vehicles lose modifiers.
+    `task` is "vehicle", "pollutant" or "column"; only vehicles lose modifiers and English plurals.
     """
     folded = fold(text)
     forms = [folded, strip_wrappers(folded)]
     if task == "vehicle":
         forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
+        forms += [_singular_head(f) for f in forms]
     if "的" in forms[-1]:  # "高速上的细颗粒物", "北京的重卡": the name is what comes after the last 的
         forms.append(strip_wrappers(forms[-1].rsplit("的", 1)[1]))
     return [f for f in dict.fromkeys(forms) if f]

@@ -112,10 +112,12 @@ class RulesEngine:
         if hit:
             method = "user" if self.catalog.is_user(task, keys[0]) else "exact"
             return label, method, CONFIDENCE[method]
-        if task == "pollutant":  # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5
-            found = pollutant_grammar.decide(fold(text), self._name_lookup(task))
-            if found is not None:
-                return found[0], "structured", found[1]
+        # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5, and a definition by mass or
+        # seats before the head after its last 的 ("最大设计总质量不超过3500kg的载货车辆" is N1, not any 载货车辆)
+        grammar = pollutant_grammar.decide if task == "pollutant" else vehicle_grammar.definition
+        found = grammar(fold(text), self._name_lookup(task)) if task in ("vehicle", "pollutant") else None
+        if found is not None:
+            return found[0], "structured", found[1]
         for k in keys[1:]:
             hit, label = self.catalog.lookup(task, k)
             if hit:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from emstd.infer import vehicle_definitions
+
 Lookup = Callable[[str], tuple[bool, str | None]]
 Decision = tuple[str | None, float]  # (label or None for "not a standard value", confidence)
 
@@ -42,11 +44,13 @@ _LONG_RE = re.compile(rf"{LONG}|(?<![a-z])(?:{_LONG_EN})(?![a-z])")
 
 # GA 802 registration names: size, then body type or use, then the vehicle type. The body words do not change the
 # MOVES source type; the size and the type do.
-_SIZE = "重型|中型|轻型|微型|大型|小型"
+_SIZE = "重型|中型|轻型|微型|大型|小型|低速"
 _BODY = ("普通|厢式|封闭|罐式|平板|集装厢|集装箱|自卸|特殊结构|仓栅式|低平板|车辆运输|越野|双层|卧铺|专用|栏板|"
          "冷藏|保温|高栏|飞翼")
 _REGISTRATION = re.compile(rf"^({_SIZE})(?:{_BODY})*(货车|客车|专项作业车|作业车|轿车|面包车)$|^({_SIZE})(?:{_BODY})+(车)$")
 _CANONICAL_TYPE = {"专项作业车": "货车", "作业车": "货车", "车": "货车"}
+# An off-road small passenger vehicle is an SUV (越野车), whatever its size group's default says.
+_OFF_ROAD_CAR = re.compile(r"^(?:小型|微型)\S*越野\S*(?:客车|车)$")
 # A truck body type named alone (a freight platform's menu: 平板, 厢式, 冷藏车) is a truck of no stated size.
 _BARE_BODY = re.compile(r"^(?:平板|厢式|冷藏|保温|高栏|低栏|飞翼|仓栅|罐式|自卸|栏板)(?:车|货车)?$")
 
@@ -104,6 +108,13 @@ def _codes(text: str, lookup: Lookup) -> Decision | None:
     return None
 
 
+def definition(text: str, lookup: Lookup) -> Decision | None:
+    """A category defined by mass and seats (vehicle_definitions); the rules engine asks before it strips the
+    name to its head."""
+    code = vehicle_definitions.category(text)
+    return _named(code, lookup, 0.92) if code else None
+
+
 def _length(text: str, lookup: Lookup) -> Decision | None:
     m = _LENGTH.match(text)
     if not m:
@@ -143,6 +154,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
 
 def _registration(text: str, lookup: Lookup) -> Decision | None:
     """重型罐式货车 -> 重型货车, 大型双层客车 -> 大型客车, 大型轿车 -> 轿车; bare 平板/厢式 -> a truck."""
+    if _OFF_ROAD_CAR.match(text) and _REGISTRATION.match(text):
+        return _named("越野车", lookup, 0.9)
     if m := _REGISTRATION.match(text):
         size, kind = m.group(1) or m.group(3), m.group(2) or m.group(4)
         kind = _CANONICAL_TYPE.get(kind, kind)
