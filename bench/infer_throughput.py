@@ -4,12 +4,16 @@ adapter, inputs and prompts.
 
     python bench/infer_throughput.py --model tiny|smollm2 [--n 64] [--repeats 3] [--adapter DIR]
                                      [--batch-size N] [--threads N] [--no-prefix] [--skip-repeated] [--data DIR]
+                                     [--dtype auto|fp32|bf16] [--baseline-dtype fp32|bf16]
 
 Inputs are distinct vehicle/pollutant names from the test split, each with the retrieval candidates the data
 builder stored for it, so both sides see the production prompt (system prompt, name, three candidates). A second
 measurement repeats each name 10 times (what a real table looks like). Each measurement is the median of
 --repeats runs, the two methods alternating run by run. `--batch-size` and `--threads` default to the backend's
-defaults; `--no-prefix` runs emstd's way without the shared-prefix cache. The last line is
+defaults; `--no-prefix` runs emstd's way without the shared-prefix cache. `--dtype` is emstd's weights dtype
+(default: the backend's, auto = bf16 where the CPU has bf16 units); the baseline runs the origin's fp32 unless
+`--baseline-dtype` says otherwise (bf16 too: the ratio of emstd's engineering alone). `answers_agree` counts the
+distinct names where emstd's label equals the baseline's generated one. The last line is
 `items_per_s_baseline=… items_per_s=… ratio=…` for the distinct inputs.
 """
 
@@ -37,6 +41,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="torch threads (default: the backend's setting)")
     ap.add_argument("--no-prefix", action="store_true", help="emstd's way without the shared-prefix KV cache")
     ap.add_argument("--skip-repeated", action="store_true", help="only the distinct names")
+    ap.add_argument("--dtype", choices=["auto", "fp32", "bf16"], help="emstd's weights dtype (default: the backend's)")
+    ap.add_argument("--baseline-dtype", choices=["fp32", "bf16"], default="fp32", help="the baseline's (the origin: fp32)")
     ap.add_argument("--data", help="a dataset dir built by `emstd data build --seed 42` (default: build one, ~1-3 min)")
     args = ap.parse_args()
 
@@ -44,7 +50,7 @@ def main() -> None:
 
     from emstd.data.build import build_dataset
     from emstd.data.retrieval import Candidate, Retrieved
-    from emstd.infer.local import LocalBackend
+    from emstd.infer.local import LocalBackend, infer_dtype
     from emstd.infer.standardizer import Standardizer
     from emstd.prompts import unified_messages
 
@@ -66,15 +72,19 @@ def main() -> None:
             return [Retrieved(tuple(Candidate(*c) for c in candidates[(task, v)]), 0.0) for v in values]
 
     options = {"batch_size": args.batch_size} if args.batch_size else {}
-    backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, retrieval=StoredRetrieval(), **options)
+    dtype = infer_dtype(args.dtype)
+    backend = LocalBackend(base, unified_adapter=adapter, gguf_file=gguf, retrieval=StoredRetrieval(), dtype=dtype,
+                           **options)
     if args.threads:
         backend.threads = args.threads
     if backend.threads:
         torch.set_num_threads(backend.threads)  # the baseline runs on the same threads as emstd's way
     backend.share_prefix = not args.no_prefix
-    backend.model.set_adapter("unified")  # the baseline runs the same adapter, one input at a time
-    model, tok = backend.model, backend.tokenizer
-    generated = []
+    origin = backend if args.baseline_dtype == dtype else LocalBackend(base, unified_adapter=adapter, gguf_file=gguf,
+                                                                      dtype=args.baseline_dtype)
+    origin.model.set_adapter("unified")  # the baseline runs the same adapter, one input at a time
+    model, tok = origin.model, origin.tokenizer
+    generated, said = [], {}
 
     def baseline(batch):
         tok.padding_side = "left"
@@ -84,14 +94,18 @@ def main() -> None:
             enc = tok(prompt, return_tensors="pt", add_special_tokens=False)
             with torch.no_grad():
                 out = model.generate(**enc, max_new_tokens=16, do_sample=False, pad_token_id=tok.pad_token_id,
-                                     eos_token_id=backend.end_token_id)
+                                     eos_token_id=origin.end_token_id)
             generated.append(out.shape[1] - enc["input_ids"].shape[1])
-            tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            said[(task, value)] = tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+
+    answered = {}
 
     def emstd_way(batch):
         s = Standardizer(backend)  # a fresh cache per run: nothing carried over between runs
         for task in ("vehicle", "pollutant"):
-            s.standardize([v for t, v in batch if t == task], task)
+            values = [v for t, v in batch if t == task]
+            for v, a in zip(values, s.standardize(values, task)):
+                answered[(task, v)] = a.standard or "UNKNOWN"
 
     def timed(fn, batch):
         t0 = time.perf_counter()
@@ -113,7 +127,9 @@ def main() -> None:
     b, e = results["distinct"]
     print(f"model={args.model} n={len(items)} repeats={args.repeats} batch_size={backend.batch_size} "
           f"torch_threads={torch.get_num_threads()} prefix_cache={backend.share_prefix} "
-          f"baseline_mean_new_tokens={statistics.mean(generated):.1f}")
+          f"baseline_mean_new_tokens={statistics.mean(generated):.1f} dtype={dtype} baseline_dtype={args.baseline_dtype}")
+    agree = sum(answered[i] == said[i] for i in items)
+    print(f"answers_agree={agree}/{len(items)} (emstd's label = the baseline's generated text)")
     print(f"items_per_s_baseline={b:.2f} items_per_s={e:.2f} ratio={e / b:.2f}")
 
 

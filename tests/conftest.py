@@ -8,6 +8,16 @@ def _no_user_catalog_overlay(monkeypatch):
     monkeypatch.setenv("EMSTD_CATALOG", "")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _same_inference_dtype_everywhere():
+    """The same weights' dtype on every machine (auto takes bf16 only where the CPU has it), so tests that compare
+    numbers are deterministic; session-wide, because module fixtures build backends before function fixtures run.
+    tests/infer/test_infer_dtype.py covers auto and bf16."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EMSTD_INFER_DTYPE", "fp32")
+        yield
+
+
 @pytest.fixture(scope="session")
 def dataset_dir(tmp_path_factory):
     """One dataset built with the default seed, shared by the tests that only read it."""

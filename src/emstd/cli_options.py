@@ -50,6 +50,9 @@ class BackendFlags:
     url: Annotated[Optional[str], typer.Option("--url", help="OpenAI-compatible server (vLLM) for a remote model.")] = None
     api_key: Annotated[Optional[str], typer.Option(
         "--api-key", help="API key of the remote server (or EMSTD_REMOTE_API_KEY).")] = None
+    dtype: Annotated[Optional[str], typer.Option(
+        "--dtype", help="Local model weights: auto (bf16 where the CPU/GPU has it, else fp32) | fp32 | bf16 "
+                        "(or EMSTD_INFER_DTYPE).")] = None
     backend_config: Annotated[Optional[Path], typer.Option(
         "--backend-config", help="YAML with the options above.")] = None
     catalog: Annotated[Optional[Path], typer.Option(

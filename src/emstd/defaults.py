@@ -33,6 +33,12 @@ LOCAL_BATCH_SIZE = 8
 # torch's default). On 2 cores shared with other work, two OpenMP threads wait at every operator's barrier for a
 # core that is busy elsewhere: measured ~4x slower for batched answers, ~13x for one-by-one generation.
 LOCAL_CPU_THREADS = 1
+# Weights' dtype for local inference (the environment variable EMSTD_INFER_DTYPE overrides it): auto = bf16 on a
+# GPU with bf16 and on a CPU with bf16 matrix units (AVX512-BF16 / AMX), else fp32. On this project's CPU (AMX)
+# a SmolLM2 forward pass is ~4x faster in bf16; answers agree with fp32 (docs/benchmarks.md). Training keeps the
+# config's precision.
+INFER_DTYPES = ("auto", "fp32", "bf16")
+INFER_DTYPE = "auto"
 
 
 def cache_root() -> Path:

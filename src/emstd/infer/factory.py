@@ -28,6 +28,8 @@ class BackendOptions(BaseModel):
     # adapter's routing.json, written by `emstd eval`, else retrieval's calibrated threshold)
     model_threshold: float | None = Field(None, ge=0, le=1)
     batch_size: int = Field(LOCAL_BATCH_SIZE, gt=0)
+    # local model weights: auto (bf16 where the hardware has it, else fp32) | fp32 | bf16 (None: EMSTD_INFER_DTYPE)
+    dtype: Literal["auto", "fp32", "bf16"] | None = None
 
     @property
     def model_kind(self) -> str | None:
@@ -114,7 +116,7 @@ def _model_backend(opts: BackendOptions, kind: str, retrieval, say):
     from emstd.infer.local import LocalBackend
 
     return LocalBackend(opts.base_model, opts.unified_adapter, opts.column_adapter, gguf_file=opts.gguf_file,
-                        batch_size=opts.batch_size, retrieval=retrieval)
+                        batch_size=opts.batch_size, retrieval=retrieval, dtype=opts.dtype)
 
 
 def _routing(opts: BackendOptions) -> dict:

@@ -19,7 +19,8 @@ from emstd.infer.column_answer import model_column_mapping, parse_column_answer
 from emstd.infer.column_rules import ColumnMapping, default_column_rules
 from emstd.infer.constrained import AnswerTrie, constrained_generate, constrained_generate_cached
 from emstd.infer.prefix_cache import PrefixStore, cache_kwarg, can_share_prefix, common_prefix_ids
-from emstd.defaults import COLUMN_MAX_NEW_TOKENS, LOCAL_BATCH_SIZE, LOCAL_CPU_THREADS, MAX_HEADERS, MAX_VALUE_CHARS
+from emstd.defaults import (COLUMN_MAX_NEW_TOKENS, INFER_DTYPE, INFER_DTYPES, LOCAL_BATCH_SIZE, LOCAL_CPU_THREADS,
+                            MAX_HEADERS, MAX_VALUE_CHARS)
 from emstd.infer.rules import Answer
 from emstd.prompts import column_messages, unified_candidates, unified_messages
 
@@ -35,15 +36,39 @@ def cpu_threads() -> int | None:
     return int(raw) or None
 
 
-def load_for_inference(base_model: str, gguf_file: str | None = None):
-    """(tokenizer, model) for generation: bf16 on a GPU that has it, fp32 on CPU; loaded as training loads them."""
+def infer_dtype(name: str | None = None) -> str:
+    """`fp32` or `bf16`: `name` (auto/fp32/bf16), else EMSTD_INFER_DTYPE, else the default; `auto` takes bf16
+    where the hardware multiplies in it (a bf16 GPU, a CPU with AVX512-BF16 or AMX) and fp32 elsewhere."""
+    import torch
+
+    name = (name or os.environ.get("EMSTD_INFER_DTYPE", "").strip() or INFER_DTYPE).lower()
+    if name not in INFER_DTYPES:
+        raise EmstdError(f"inference dtype {name!r}: give one of {', '.join(INFER_DTYPES)} (--dtype or EMSTD_INFER_DTYPE)")
+    if name != "auto":
+        return name
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_has_bf16() else "fp32"
+
+
+def cpu_has_bf16() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (without it bf16 is emulated and slower than fp32)."""
+    import torch
+
+    probes = [getattr(torch.cpu, n, None) for n in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(p is not None and p() for p in probes)
+
+
+def load_for_inference(base_model: str, gguf_file: str | None = None, dtype: str | None = None):
+    """(tokenizer, model) for generation in `infer_dtype(dtype)`, on the GPU when there is one; loaded as
+    training loads them."""
     import torch
 
     from emstd.hf import load_causal_lm, load_tokenizer
 
     tokenizer = load_tokenizer(base_model, gguf_file, padding_side="left")  # batched generation pads on the left
-    dtype = torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
-    model = load_causal_lm(base_model, gguf_file, dtype=dtype)
+    torch_dtype = torch.bfloat16 if infer_dtype(dtype) == "bf16" else torch.float32
+    model = load_causal_lm(base_model, gguf_file, dtype=torch_dtype)
     if torch.cuda.is_available():
         model.to("cuda")
     return tokenizer, model
@@ -55,12 +80,13 @@ class LocalBackend:
 
     def __init__(self, base_model: str, unified_adapter: str | None = None, column_adapter: str | None = None,
                  gguf_file: str | None = None, batch_size: int = LOCAL_BATCH_SIZE, device: str | None = None,
-                 retrieval=None):
-        """`retrieval`: the RetrievalIndex (or a Lazy of it) whose candidates go into unified prompts."""
+                 retrieval=None, dtype: str | None = None):
+        """`retrieval`: the RetrievalIndex (or a Lazy of it) whose candidates go into unified prompts. `dtype`:
+        auto | fp32 | bf16 (default: EMSTD_INFER_DTYPE, else auto: infer_dtype)."""
         threads = cpu_threads()
         self.catalog = load_catalog()
         self.retrieval = retrieval
-        self.tokenizer, model = load_for_inference(base_model, gguf_file)
+        self.tokenizer, model = load_for_inference(base_model, gguf_file, dtype)
         self.adapters: list[str] = []  # adapters loaded at start
         self.roles: dict[str, str] = {}  # role (unified/column) -> the PEFT adapter name that plays it
         self._loaded = 0
