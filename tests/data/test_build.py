@@ -103,3 +103,11 @@ def test_split_aliases_property():
         assert sorted(parts["train"] + parts["eval"] + parts["test"]) == sorted(by_label[label])
         assert parts["test"] and parts["eval"] and parts["train"]
     assert out == split_aliases(dict(reversed(list(by_label.items()))), "vehicle", seed=3)
+
+
+@pytest.mark.parametrize("a,b", [("Light Duty Vehicles", "light-duty vehicle"), ("Rigid lorries", "rigid lorry"),
+                                 ("School buses", "school bus")])
+def test_a_plural_and_its_singular_are_one_alias_group(a, b):
+    """The rules read an English plural as its singular, so the split must keep both in one split (else a train
+    name answers a test name)."""
+    assert group_key(a, "vehicle") == group_key(b, "vehicle")

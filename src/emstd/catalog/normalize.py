@@ -202,7 +202,8 @@ def candidate_forms(text: str, task: str) -> list[str]:
     forms = [folded, strip_wrappers(folded)]
     if task == "vehicle":
         forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
-        forms += [_singular_head(f) for f in forms]
+        # each form, then its singular: the last stays the most normalized (the data split's group key)
+        forms = [g for f in forms for g in (f, _singular_head(f))]
     if "的" in forms[-1]:  # "高速上的细颗粒物", "北京的重卡": the name is what comes after the last 的
         forms.append(strip_wrappers(forms[-1].rsplit("的", 1)[1]))
     return [f for f in dict.fromkeys(forms) if f]

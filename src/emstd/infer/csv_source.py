@@ -189,6 +189,7 @@ def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int,
                                         quoted_strings_can_be_null=True)
     if layout.body_offset >= path.stat().st_size:
         return  # a header and no data rows
+    reader = None
     with open(path, "rb") as f:
         f.seek(layout.body_offset)
         try:
@@ -212,6 +213,9 @@ def read_batches(path: Path, layout: CsvLayout, rows_per_batch: int,
         except UnicodeDecodeError as exc:
             raise InputFileError(f"{path}: the text after the first {HEAD_BYTES // 1024} KB is not "
                                  f"{layout.encoding} ({exc.reason}). Re-save the whole file as UTF-8.") from None
+        finally:
+            if reader is not None:  # stop its read-ahead thread now, not at interpreter exit (a C++ abort there)
+                reader.close()
 
 
 def _frame(path: Path, layout: CsvLayout, batches: list[pa.RecordBatch], rows_before: int) -> pd.DataFrame:
