@@ -14,7 +14,7 @@ import re
 _WORD_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10}
-_NUMBER = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUMBER = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]|one|two|three|four|five|six|seven|eight|nine|ten)"
 _AT_MOST = (r"不超过|不大于|小于等于|不高于|≤|<=|not\s+exceeding|not\s+more\s+than|no\s+more\s+than|up\s+to|"
             r"at\s+most")
 _ABOVE = r"超过|大于|高于|多于|>|exceeding|more\s+than|over|above"
@@ -68,9 +68,9 @@ def _number(raw: str) -> float:
 
 
 def _kg(m: re.Match) -> float:
-    value = _number(m.group(3))
+    value = _number(m.group("n"))
     return value if m.group("unit") in ("kg", "千克", "公斤") else value * 1000
 
 
 def _seats(m: re.Match) -> float:
-    return _number(m.group(3)) + (1 if m.group("driver") else 0)  # EU counts seats besides the driver's
+    return _number(m.group("n")) + (1 if m.group("driver") else 0)  # EU counts seats besides the driver's
