@@ -29,13 +29,30 @@ async def test_the_page_and_its_files_need_no_key_and_load_nothing_from_elsewher
         page = await c.get("/")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert 'src="/static/review.js"' in page.text and "http" not in page.text.replace("http-equiv", "")
-        for path, media in (("/static/review.js", "text/javascript"), ("/static/review.css", "text/css")):
+        for path, media in (("/static/review.js", "text/javascript"), ("/static/review.css", "text/css"),
+                            ("/static/review.text.json", "application/json")):
             r = await c.get(path)
             assert r.status_code == 200 and r.headers["content-type"].startswith(media)
             assert "http://" not in r.text and "https://" not in r.text  # works offline: no CDN
         assert (await c.get("/v1/review/options")).status_code == 401  # the data still needs the key
         ok = await c.get("/v1/review/options", headers={"X-API-Key": KEY})
         assert ok.status_code == 200
+
+
+async def test_every_word_of_the_page_is_there_in_english_and_chinese():
+    """The page's words live in review.text.json: both languages name the same messages, and every message the
+    page or its script asks for (data-t="...", t("...") and setStatus(["..."])) is one of them."""
+    import re
+    from importlib import resources
+
+    static = resources.files("emstd.serve").joinpath("static")
+    text = json.loads(static.joinpath("review.text.json").read_text(encoding="utf-8"))
+    assert set(text) == {"en", "zh"} and set(text["en"]) == set(text["zh"])
+    assert all(text[lang][name].strip() for lang in text for name in text[lang])
+    asked = set(re.findall(r'data-t="(\w+)"', static.joinpath("review.html").read_text(encoding="utf-8")))
+    script = static.joinpath("review.js").read_text(encoding="utf-8")
+    asked |= set(re.findall(r'\bt\("(\w+)"', script)) | set(re.findall(r'\["(\w+)",', script))
+    assert asked and asked - set(text["en"]) == set()
 
 
 async def test_options_list_the_standard_values_with_chinese_names(rules_app):

@@ -21,7 +21,8 @@ from emstd.catalog.overlay import NOT_STANDARD, read_overlay
 from emstd.errors import InputFileError
 
 STATIC = {"/static/review.js": ("review.js", "text/javascript; charset=utf-8"),
-          "/static/review.css": ("review.css", "text/css; charset=utf-8")}
+          "/static/review.css": ("review.css", "text/css; charset=utf-8"),
+          "/static/review.text.json": ("review.text.json", "application/json; charset=utf-8")}
 PUBLIC_PATHS = frozenset({"/", *STATIC})  # served without the API key: the page asks for it
 OVERLAY_FILENAME = "emstd-overlay.yaml"
 

@@ -2,47 +2,8 @@
 // Data from the server is only ever put into the page as text (textContent), never as HTML.
 "use strict";
 
-const TEXT = {
-  en: {
-    title: "Review a table", keyLabel: "This server needs an API key", keyButton: "Use key",
-    step1: "Choose a CSV or XLSX table and press Standardize.",
-    step2: "Check the answers; change the wrong ones in the drop-downs.",
-    step3: "Press Apply corrections, then download the table, its report and your corrections.",
-    taskLabel: "Table", taskAuto: "detect", taskMicro: "micro (second by second)", taskMacro: "macro (road links)",
-    run: "Standardize", columnsTitle: "Columns", valuesTitle: "Vehicle and pollutant values",
-    onlyUncertain: "only answers to check", apply: "Apply corrections",
-    downloadTable: "Download the standardized table", downloadReport: "Download the report",
-    downloadOverlay: "Download the corrections (catalog overlay)",
-    overlayHint: "Use the corrections file with --catalog FILE (or EMSTD_CATALOG) so that every later answer learns from it.",
-    colHeader: "header", colField: "standard field", colUnit: "unit", colMethod: "method", colConfidence: "confidence",
-    colAlternatives: "alternatives", colTask: "task", colColumn: "column", colValue: "value", colCount: "count",
-    colAnswer: "answer", notStandard: "not a standard value", vehicle: "vehicle", pollutant: "pollutant",
-    valueColumn: "values standardized into", fleetMix: "fleet mix share of", limit: "Largest upload: {mb} MB.",
-    tooLarge: "{name} is {mb} MB; this server takes at most {limit} MB.", chooseFile: "Choose a table first.",
-    working: "Standardizing…", done: "{rows} rows, {values} distinct values, {columns} columns.",
-    changes: "{n} correction(s): press Apply corrections", applied: "{n} correction(s) applied (method user).",
-    needKey: "This server needs an API key: enter it above.", wrongKey: "The server refused this key.",
-  },
-  zh: {
-    title: "审核表格", keyLabel: "此服务需要 API 密钥", keyButton: "使用密钥",
-    step1: "选择 CSV 或 XLSX 表格，点击“标准化”。",
-    step2: "检查结果；在下拉框中改正错误的答案。",
-    step3: "点击“应用更正”，然后下载标准化表格、报告和您的更正。",
-    taskLabel: "表格类型", taskAuto: "自动识别", taskMicro: "微观（逐秒）", taskMacro: "宏观（路段）",
-    run: "标准化", columnsTitle: "列", valuesTitle: "车型与污染物取值",
-    onlyUncertain: "只看需要检查的答案", apply: "应用更正",
-    downloadTable: "下载标准化表格", downloadReport: "下载报告", downloadOverlay: "下载更正（目录覆盖文件）",
-    overlayHint: "用 --catalog 文件（或 EMSTD_CATALOG）加载更正文件，之后的每个答案都会用到它。",
-    colHeader: "表头", colField: "标准字段", colUnit: "单位", colMethod: "方法", colConfidence: "置信度",
-    colAlternatives: "备选", colTask: "类别", colColumn: "列", colValue: "取值", colCount: "次数",
-    colAnswer: "答案", notStandard: "不是标准值", vehicle: "车型", pollutant: "污染物",
-    valueColumn: "取值标准化到", fleetMix: "车型占比：", limit: "上传上限：{mb} MB。",
-    tooLarge: "{name} 为 {mb} MB；此服务最多接受 {limit} MB。", chooseFile: "请先选择表格。",
-    working: "正在标准化…", done: "{rows} 行，{values} 个不同取值，{columns} 列。",
-    changes: "{n} 处更正：请点击“应用更正”", applied: "已应用 {n} 处更正（方法 user）。",
-    needKey: "此服务需要 API 密钥：请在上方输入。", wrongKey: "服务拒绝了这个密钥。",
-  },
-};
+// The page's words in English and Chinese: review.text.json (one place for both languages), loaded at start.
+let TEXT = {en: {}, zh: {}};
 
 const state = {
   lang: (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en",
@@ -333,5 +294,8 @@ $("api-key").addEventListener("keydown", (e) => { if (e.key === "Enter") $("key-
 $("run").addEventListener("click", run);
 $("apply").addEventListener("click", apply);
 $("only-uncertain").addEventListener("change", () => { if (state.last) render(); });
-applyLanguage();
-loadOptions();
+fetch("/static/review.text.json")
+  .then((response) => response.json())
+  .then((text) => { TEXT = text; })
+  .catch(() => {})  // without it the page still works, with its message names for words
+  .then(() => { applyLanguage(); loadOptions(); });
