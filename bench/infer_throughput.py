@@ -30,6 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import make_model_dir, random_adapter  # noqa: E402
 
+from emstd.defaults import INFER_DTYPES  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -41,7 +43,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="torch threads (default: the backend's setting)")
     ap.add_argument("--no-prefix", action="store_true", help="emstd's way without the shared-prefix KV cache")
     ap.add_argument("--skip-repeated", action="store_true", help="only the distinct names")
-    ap.add_argument("--dtype", choices=["auto", "fp32", "bf16"], help="emstd's weights dtype (default: the backend's)")
+    ap.add_argument("--dtype", choices=INFER_DTYPES, help="emstd's weights dtype (default: the backend's)")
     ap.add_argument("--baseline-dtype", choices=["fp32", "bf16"], default="fp32", help="the baseline's (the origin: fp32)")
     ap.add_argument("--data", help="a dataset dir built by `emstd data build --seed 42` (default: build one, ~1-3 min)")
     args = ap.parse_args()

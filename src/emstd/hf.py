@@ -110,6 +110,13 @@ def load_tokenizer(base_model: str, gguf_file: str | None = None, padding_side: 
     return tok
 
 
+def torch_dtype(name: str):
+    """The torch dtype of a precision name (fp16 | bf16 | fp32), as training and inference both name them."""
+    import torch
+
+    return {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[name]
+
+
 def load_causal_lm(base_model: str, gguf_file: str | None = None, **kwargs):
     """AutoModelForCausalLM.from_pretrained with emstd's source resolution, GGUF handling and errors. `kwargs`
     (dtype, quantization_config, device_map) pass through; a GGUF file is dequantized unless kwargs say otherwise."""

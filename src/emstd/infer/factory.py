@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from emstd.defaults import DEFAULT_BASE_MODEL, LOCAL_BATCH_SIZE
+from emstd.defaults import DEFAULT_BASE_MODEL, INFER_DTYPES, LOCAL_BATCH_SIZE
 from emstd.errors import ConfigError
 from emstd.io import read_yaml
 
@@ -29,7 +29,7 @@ class BackendOptions(BaseModel):
     model_threshold: float | None = Field(None, ge=0, le=1)
     batch_size: int = Field(LOCAL_BATCH_SIZE, gt=0)
     # local model weights: auto (bf16 where the hardware has it, else fp32) | fp32 | bf16 (None: EMSTD_INFER_DTYPE)
-    dtype: Literal["auto", "fp32", "bf16"] | None = None
+    dtype: Literal[INFER_DTYPES] | None = None
 
     @property
     def model_kind(self) -> str | None:

@@ -64,11 +64,10 @@ def load_for_inference(base_model: str, gguf_file: str | None = None, dtype: str
     training loads them."""
     import torch
 
-    from emstd.hf import load_causal_lm, load_tokenizer
+    from emstd.hf import load_causal_lm, load_tokenizer, torch_dtype
 
     tokenizer = load_tokenizer(base_model, gguf_file, padding_side="left")  # batched generation pads on the left
-    torch_dtype = torch.bfloat16 if infer_dtype(dtype) == "bf16" else torch.float32
-    model = load_causal_lm(base_model, gguf_file, dtype=torch_dtype)
+    model = load_causal_lm(base_model, gguf_file, dtype=torch_dtype(infer_dtype(dtype)))
     if torch.cuda.is_available():
         model.to("cuda")
     return tokenizer, model

@@ -25,6 +25,8 @@ CONFIDENCE["user"] = 1.0  # a name from the user's catalog overlay: the user sai
 FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
 NEAR_MATCH_CUTOFF = 94  # a misspelling this close to a catalog name is that name, whatever its structure says
 FUZZY_MIN_LEN = 5  # keys shorter than this are too close to each other ("no2" vs "nox") to fuzz safely
+# Qualifiers read from the whole (folded) name before it is stripped to its head, per task.
+_QUALIFIERS = {"pollutant": pollutant_grammar.decide, "vehicle": vehicle_grammar.definition}
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ class RulesEngine:
             return label, method, CONFIDENCE[method]
         # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5, and a definition by mass or
         # seats before the head after its last 的 ("最大设计总质量不超过3500kg的载货车辆" is N1, not any 载货车辆)
-        grammar = pollutant_grammar.decide if task == "pollutant" else vehicle_grammar.definition
-        found = grammar(fold(text), self._name_lookup(task)) if task in ("vehicle", "pollutant") else None
+        grammar = _QUALIFIERS.get(task)
+        found = grammar(fold(text), self._name_lookup(task)) if grammar else None
         if found is not None:
             return found[0], "structured", found[1]
         for k in keys[1:]:

@@ -29,7 +29,8 @@ LIGHT_GOODS_KG, MEDIUM_GOODS_KG, SMALL_BUS_KG, CAR_SEATS = 3500, 12000, 5000, 9
 
 def category(text: str) -> str | None:
     """The M/N category a folded definition names, or None."""
-    if _GOODS.search(text) and not _PASSENGERS.search(text):
+    passengers = _PASSENGERS.search(text)
+    if _GOODS.search(text) and not passengers:
         low, high = _bounds(_MASS, text, _kg)
         if high is not None and high <= LIGHT_GOODS_KG:
             return "N1"
@@ -38,7 +39,7 @@ def category(text: str) -> str | None:
         if low is not None and low >= LIGHT_GOODS_KG and high is not None and high <= MEDIUM_GOODS_KG:
             return "N2"
         return None
-    if _PASSENGERS.search(text):
+    if passengers:
         low_seats, high_seats = _bounds(_SEATS, text, _seats)
         if high_seats is not None and high_seats <= CAR_SEATS:
             return "M1"

@@ -154,9 +154,9 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
 
 def _registration(text: str, lookup: Lookup) -> Decision | None:
     """重型罐式货车 -> 重型货车, 大型双层客车 -> 大型客车, 大型轿车 -> 轿车; bare 平板/厢式 -> a truck."""
-    if _OFF_ROAD_CAR.match(text) and _REGISTRATION.match(text):
-        return _named("越野车", lookup, 0.9)
     if m := _REGISTRATION.match(text):
+        if _OFF_ROAD_CAR.match(text):
+            return _named("越野车", lookup, 0.9)
         size, kind = m.group(1) or m.group(3), m.group(2) or m.group(4)
         kind = _CANONICAL_TYPE.get(kind, kind)
         for name in (size + kind, kind):

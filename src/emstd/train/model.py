@@ -23,9 +23,9 @@ class Precision:
         return {"fp16": self.name == "fp16", "bf16": self.name == "bf16"}
 
     def torch_dtype(self):
-        import torch
+        from emstd.hf import torch_dtype
 
-        return {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[self.name]
+        return torch_dtype(self.name)
 
 
 def cuda_available() -> bool:
