@@ -152,3 +152,45 @@ def test_a_definition_by_mass_and_seats_is_its_category(name, category):
 @pytest.mark.parametrize("name", ["座位数超过9座的载客汽车", "总质量3500kg", "truck with 3 axles"])
 def test_a_definition_that_does_not_decide_says_nothing(name):
     assert answer(name).method != "structured"
+
+
+@pytest.mark.parametrize("name,label", [
+    ("vans and city buses", None),                     # different HPMS groups: not one source type
+    ("lorries and tractor units", None),
+    ("motorcycles & mopeds", "Motorcycle"),            # both parts the same source type
+    ("taxis and private cars", "Passenger Car"),
+    ("city buses and school buses", "Transit Bus"),    # one HPMS group (buses): the first class named
+    ("articulated_lorries_and_rigid_lorries", None),
+    ("轿车和出租车", "Passenger Car"),
+])
+def test_a_group_of_classes_is_one_source_type_only_when_its_parts_agree(name, label):
+    got = answer(name)
+    assert got.standard == label and got.method in ("structured", "negative")
+
+
+@pytest.mark.parametrize("name", ["three-wheeled motor vehicle", "2-wheel powered vehicles", "two_wheeled_motorised"])
+def test_a_wheel_count_on_a_motor_vehicle_is_a_motorcycle(name):
+    assert answer(name).standard == "Motorcycle"
+
+
+@pytest.mark.parametrize("name", ["two-wheeled pedal cycles", "three wheel trailer"])
+def test_a_wheel_count_without_a_motor_says_nothing_of_motorcycles(name):
+    assert answer(name).standard != "Motorcycle"
+
+
+@pytest.mark.parametrize("name", ["total_motor_vehicles", "all vehicles", "vehicles total", "车辆合计", "机动车总计",
+                                  "总车辆数"])
+def test_a_total_of_every_class_is_not_a_vehicle_type(name):
+    got = answer(name)
+    assert got.standard is None and got.method in ("structured", "negative")
+
+
+@pytest.mark.parametrize("name,label", [("中客车", "Intercity Bus"), ("小货车", "Light Commercial Truck"),
+                                        ("特大客车", "Intercity Bus"), ("轻货车", "Light Commercial Truck")])
+def test_a_survey_short_size_name_is_its_registration_size(name, label):
+    assert answer(name).standard == label
+
+
+def test_taxis_is_the_plural_of_taxi_and_axis_stays():
+    from emstd.catalog.normalize import singular
+    assert (singular("taxis"), singular("minitaxis"), singular("axis")) == ("taxi", "minitaxi", "axis")

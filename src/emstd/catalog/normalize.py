@@ -179,6 +179,8 @@ _LAST_WORD = re.compile(r"([a-z]+)$")
 def singular(word: str) -> str:
     """The singular of an English plural noun ("lorries" -> "lorry", "buses" -> "bus", "vehicles" ->
     "vehicle"); any other word unchanged ("bus", "minibus", "class")."""
+    if word.endswith("taxis"):  # not "axis": a taxi's plural
+        return word[:-1]
     if len(word) < 4 or not word.isascii() or word.endswith(("ss", "us", "is")):
         return word
     if word.endswith("ies"):

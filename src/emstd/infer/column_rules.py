@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from emstd.catalog.normalize import compact, fold, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
+from emstd.infer import vehicle_grammar
+from emstd.infer.header_words import REFUSED, head_of, header_words
 from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
 
 SPEED_TWIN = {"micro": ("avg_speed_kph", "speed_kph"), "macro": ("speed_kph", "avg_speed_kph")}
@@ -84,11 +86,21 @@ class ColumnRules:
                 method = "user" if self.catalog.is_user("column", k) else "exact" if i == 0 else "normalized"
                 shown = method if target or method == "user" else "negative"
                 return self._with_unit(HeaderMatch(header, target, shown, CONFIDENCE[method]), folded, samples)
+        if vehicle_grammar.is_total(bare):  # "all_motor_vehicles", "机动车合计": every class counted, the flow
+            return self._with_unit(HeaderMatch(header, "traffic_flow_vph", "vehicle_total", 0.85), folded, samples)
         fleet = self._fleet_mix(folded, samples)
         if fleet is not None:
             return fleet
+        # an identifier of several words names its last word's quantity ("edge_speed"; not "edge_arrived")
+        head = head_of(header_words(header, _strip_units), self._column_lookup)
+        if head == REFUSED:
+            return HeaderMatch(header, None, "not_the_quantity", CONFIDENCE["token"])
+        if head is not None:
+            target, confidence = head
+            return self._with_unit(HeaderMatch(header, target, "head_word" if target else "negative", confidence),
+                                   folded, samples)
         found = None
-        for stage in (self.engine._by_fuzzy, self.engine._by_tokens, self.engine._by_containment):
+        for stage in (self.engine._by_fuzzy, self.engine._by_containment):
             found = stage(bare, keys, "column")
             if found is not None:
                 break
@@ -131,6 +143,9 @@ class ColumnRules:
         unit = U.share_unit_from_values(samples) if samples else "%"
         return HeaderMatch(folded, answer.standard, "fleet_mix", round(0.95 * answer.confidence, 3), unit)
 
+    def _column_lookup(self, k: str):
+        return self.catalog.lookup("column", k)
+
     # --- a whole table ------------------------------------------------------------------------------------
 
     def map_columns(self, headers: list[str], samples: dict[str, list] | None = None, task: str | None = None) -> ColumnMapping:
@@ -153,6 +168,7 @@ class ColumnRules:
                     self._with_unit(m, fold(m.header), samples.get(m.header))
                 else:  # fleet mix
                     m.unit = U.share_unit_from_values(samples.get(m.header)) if samples.get(m.header) else "%"
+        _graph_endpoints(matches, notes)
         task = task or self._detect_task(matches)
         for m in matches:
             if m.method == "fleet_name" and task != "macro":
@@ -214,6 +230,16 @@ class ColumnRules:
                 notes.append(f"{', '.join(repr(h) for h in headers)} are all {label}: summed into one fleet-mix column")
 
 
+def _graph_endpoints(matches: list[HeaderMatch], notes: list[str]) -> None:
+    """`u` and `v` side by side are an edge's end nodes (networkx, OSMnx edge tables), not a speed."""
+    ends = [m for m in matches if fold(m.header) in ("u", "v")]
+    if len({fold(m.header) for m in ends}) == 2:
+        for m in ends:
+            if m.target is not None:
+                notes.append(f"{m.header!r} next to {'u' if fold(m.header) == 'v' else 'v'!r} is an edge's end node; left unmapped")
+                m.target, m.method, m.unit, m.confidence = None, "graph_endpoint", None, 0.9
+
+
 def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
     notes.append(
         f"{loser.header!r} and {winner.header!r} both look like {winner.target}; kept {winner.header!r} "
@@ -252,8 +278,10 @@ FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
 _ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key)(?![a-z])|id$|^fid$|osmid|station")
-_LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号")
-_NOT_LINK = re.compile(r"路线|线路|route|district|region|county|zone|state|area|city|province|行政|"
+_LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|"
+                      r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
+_NOT_LINK = re.compile(r"路线|线路|route|district|region|county|zone|state|area|city|province|行政|authority|council|"
+                       r"agency|operator|company|"
                        r"class|type|vehicle|车辆|车型|person|driver|trip|run|scenario|session|node|junction|lane|车道|"
                        r"hour|day|month|year|time|date|时间|日期|fuel|model|make|source|process|pollutant|bin|mode")
 # Plausible sample values per field, in any unit people use for it (a weak check: it rejects, never proves).
@@ -283,9 +311,12 @@ def _link_key(matches: list[HeaderMatch], samples: dict) -> None:
     scored = []
     for m in matches:
         text = fold(m.header)
-        if m.target is not None or _NOT_LINK.search(text) or not _ID_LIKE.search(text):
+        if m.target is not None or _NOT_LINK.search(text):
             continue
-        scored.append((2 if _LINKISH.search(text) else 1, m))
+        if _ID_LIKE.search(text):
+            scored.append((2 if _LINKISH.search(text) else 1, m))
+        elif _LINKISH.match(text) and len(header_words(m.header)) == 1:
+            scored.append((0, m))  # a one-word column named by the link itself ("LINKEVALSEGMENT"), if nothing else
     if not scored:
         return
     best = max(score for score, _ in scored)

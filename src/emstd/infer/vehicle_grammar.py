@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from emstd.catalog.normalize import singular
 from emstd.infer import vehicle_definitions
 
 Lookup = Callable[[str], tuple[bool, str | None]]
@@ -50,6 +51,8 @@ _BODY = ("普通|厢式|封闭|罐式|平板|集装厢|集装箱|自卸|特殊�
 _REGISTRATION = re.compile(rf"^({_SIZE})(?:{_BODY})*(货车|客车|专项作业车|作业车|轿车|面包车)$|^({_SIZE})(?:{_BODY})+(车)$")
 _CANONICAL_TYPE = {"专项作业车": "货车", "作业车": "货车", "车": "货车"}
 # An off-road small passenger vehicle is an SUV (越野车), whatever its size group's default says.
+# a survey's short size names: 中货车 = 中型货车, 特大货车 = 特大型货车
+_SHORT_SIZE = re.compile(r"^(特大|大|中|小|微|轻|重)(货车|客车)$")
 _OFF_ROAD_CAR = re.compile(r"^(?:小型|微型)\S*越野\S*(?:客车|车)$")
 # A truck body type named alone (a freight platform's menu: 平板, 厢式, 冷藏车) is a truck of no stated size.
 _BARE_BODY = re.compile(r"^(?:平板|厢式|冷藏|保温|高栏|低栏|飞翼|仓栅|罐式|自卸|栏板)(?:车|货车)?$")
@@ -75,10 +78,65 @@ _CATEGORY = re.compile(rf"^(?:(l[1-7]e?|m[123]|n[123]|o[1-4])(?:-[a-z]\d?|(?<=e)
 
 def decide(text: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's structure, or None when the structure says nothing."""
-    for rule in (_trailer, _codes, _length, _compound, _registration):
+    text = text.replace("_", " ")  # identifiers: "cars_and_taxis"
+    for rule in (_total, _group, _wheels, _trailer, _codes, _length, _compound, _registration):
         found = rule(text, lookup)
         if found is not None:
             return found
+    return None
+
+
+# "all motor vehicles", "total vehicles", "机动车合计": a count of every class, not one of them
+_TOTAL = re.compile(r"^(?:all|total|sum(?: of)?)\s+(?:motor\s+)?(?:vehicles?|veh|traffic)$|"
+                    r"^(?:motor\s+)?(?:vehicles?|veh)\s+(?:total|sum)$|^(?:机动车|车辆|自然数|车)(?:合计|总计|总数|总和)$|"
+                    r"^总(?:车辆|机动车|车)数?$")
+# "cars and taxis", "buses and coaches", "客车和货车": a statistics table's group of classes
+_AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、)\s*")
+# MOVES' HPMS groups (buses 4x, single-unit trucks 5x, combination trucks 6x): a group of classes inside one of
+# them is its first class
+_HPMS_GROUP = re.compile(r"(?P<bus>Bus)$|^(?P<single>Single Unit|Refuse Truck$|Motor Home$)|^(?P<combination>Combination)")
+# "two-wheeled motor vehicles", "3-wheel motor vehicle": the L categories, motorcycles in MOVES
+_WHEELS = re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheel(?:ed|ers?)?(?![a-z])")
+_POWERED = re.compile(r"(?<![a-z])(?:motor|motori[sz]ed|powered|power)(?![a-z])")
+
+
+def is_total(text: str) -> bool:
+    """Whether a folded name counts every vehicle class ("all motor vehicles", "机动车合计")."""
+    return _TOTAL.match(text.replace("_", " ")) is not None
+
+
+def _total(text: str, lookup: Lookup) -> Decision | None:
+    return (None, 0.92) if is_total(text) else None
+
+
+def _group(text: str, lookup: Lookup) -> Decision | None:
+    parts = [p.strip() for p in _AND.split(text)]
+    if len(parts) < 2 or not all(parts):
+        return None
+    labels = []
+    for part in parts:
+        found, label = lookup(part)
+        if not found:
+            found, label = lookup(singular(part))
+        if not found or label is None:
+            return None  # a part the catalog does not name: the group says nothing
+        labels.append(label)
+    if len(set(labels)) == 1:
+        return labels[0], 0.92
+    groups = {_hpms_group(label) for label in labels}
+    if len(groups) == 1 and None not in groups:
+        return labels[0], 0.9  # DfT's "buses and coaches": the group's first class
+    return None, 0.85  # classes of different groups are not one source type
+
+
+def _hpms_group(label: str) -> str | None:
+    m = _HPMS_GROUP.search(label)
+    return None if m is None else m.lastgroup
+
+
+def _wheels(text: str, lookup: Lookup) -> Decision | None:
+    if _WHEELS.search(text) and _POWERED.search(text):
+        return _named("two wheeler", lookup, 0.92)
     return None
 
 
@@ -163,6 +221,8 @@ def _registration(text: str, lookup: Lookup) -> Decision | None:
             found = lookup(name)
             if found[0]:
                 return found[1], 0.9
+    if (m := _SHORT_SIZE.match(text)) and (found := lookup(f"{m.group(1)}型{m.group(2)}"))[0]:
+        return found[1], 0.9
     if _BARE_BODY.match(text):
         return _named("货车", lookup, 0.85)
     return None
