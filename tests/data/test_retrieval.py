@@ -75,3 +75,17 @@ def test_training_examples_never_retrieve_their_own_alias_group(dataset_dir):
         meta = row["meta"]
         own = group_key(meta["alias"], meta["task"])
         assert all(group_key(alias, meta["task"]) != own for _, alias, _ in meta["candidates"]), meta
+
+
+def test_the_cache_is_keyed_by_the_recipes_code_too(tmp_path, monkeypatch):
+    """A changed split, augmentation or fit changes the calibration without touching the catalog: such a cache
+    must not be reused (one was, with a calibration two commits old)."""
+    import emstd.data.retrieval as R
+
+    recipe = R.recipe_fingerprint()
+    assert recipe in {R.recipe_fingerprint()} and recipe != R.recipe_fingerprint(R.RECIPE_MODULES[:-1])
+    assert recipe[:12] in RetrievalIndex(cache_dir=tmp_path).cache_file.name
+    monkeypatch.setattr(R, "recipe_fingerprint", lambda modules=R.RECIPE_MODULES: "0" * 64)
+    said = []
+    RetrievalIndex(cache_dir=tmp_path, say=said.append)
+    assert any("building the index" in s for s in said)  # another recipe: built anew, not loaded

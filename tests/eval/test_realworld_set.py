@@ -43,3 +43,16 @@ def test_split_is_a_stable_hash_and_both_halves_are_used():
     for task in ("vehicle", "pollutant"):
         splits = {i.split for i in value_items(task)}
         assert splits == set(SPLITS)
+
+
+def test_table_cohorts_are_first_and_fresh_and_scored_apart():
+    from emstd.eval.realworld_run import score_tables
+    from emstd.infer.rules import RulesBackend
+
+    tables = table_items()
+    assert {t.cohort for t in tables} == {"first", "fresh"}
+    assert sum(t.cohort == "fresh" for t in tables) >= 10
+    scored = score_tables(RulesBackend(), tables, unseen=set())
+    assert {c: v["n"] for c, v in scored["cohorts"].items()} == {
+        c: sum(t.cohort == c for t in tables) for c in ("first", "fresh")}
+    assert all(0.0 <= v["field_f1"] <= 1.0 for v in scored["cohorts"].values())

@@ -11,6 +11,8 @@ fitted on names the index does not hold (data/calibration.py); below the chosen 
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +25,18 @@ from emstd.defaults import cache_root
 
 TASKS = ("vehicle", "pollutant", "column")
 TOP_K = 3  # candidates kept per query (the model's prompt shows these)
-# Bump when what goes into the index or the calibration changes: old caches are then ignored.
-RECIPE_VERSION = 4
+# The code that decides what goes into the index and its calibration (normalization, the alias split, the
+# augmented queries, the fit): a cache is keyed by its text as well as by the catalog, so a changed recipe never
+# meets a stale cache (a hand-bumped version number was once forgotten, and a cache outlived a changed split).
+RECIPE_MODULES = ("emstd.catalog.normalize", "emstd.data.augment", "emstd.data.split", "emstd.data.calibration",
+                  "emstd.data.retrieval")
+
+
+def recipe_fingerprint(modules: tuple[str, ...] = RECIPE_MODULES) -> str:
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update(Path(importlib.util.find_spec(name).origin).read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,7 @@ class RetrievalIndex:
         self.catalog = catalog or load_catalog()
         self.encoder = encoder or Encoder()
         self.cache_file = (cache_dir or default_cache_dir()) / (
-            f"{self.encoder.name}-r{RECIPE_VERSION}-{self.catalog.fingerprint()[:16]}.npz")
+            f"{self.encoder.name}-{recipe_fingerprint()[:12]}-{self.catalog.fingerprint()[:16]}.npz")
         self.tables: dict[str, Table] = {}
         self.calibration: dict[str, Calibration] = {}
         self._say = say

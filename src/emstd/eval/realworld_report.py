@@ -53,7 +53,12 @@ def _markdown(report: dict) -> str:
         for metric in ("field_f1", "unseen_field_f1", "field_precision", "field_recall", "column_exact_table",
                        "json_valid_rate"):
             lines.append(f"| {metric} | " + " | ".join(pct(tables[s].get(metric)) for s in names) + " |")
-        lines += ["", "`unseen_field_f1`: only the headers the catalog does not hold."]
+        for cohort in tables[names[0]].get("cohorts", {}):
+            lines.append(f"| field_f1, cohort {cohort} ({tables[names[0]]['cohorts'][cohort]['n']} rows) | "
+                         + " | ".join(pct(tables[s]["cohorts"][cohort]["field_f1"]) for s in names) + " |")
+        lines += ["", "`unseen_field_f1`: only the headers the catalog does not hold. Cohort `first`: the rows the "
+                  "column rules were fixed against (a development number); `fresh`: rows collected after, scored "
+                  "as they came (docs/realworld.md)."]
     return "\n".join(lines) + "\n"
 
 

@@ -79,21 +79,26 @@ def score_values(backend, items) -> dict:
 
 
 def score_tables(backend, tables, unseen: set[str]) -> dict:
-    """Mapped-header F1 over every header, and over the headers the catalog does not hold (`unseen` keys)."""
+    """Mapped-header F1 over every header, over the headers the catalog does not hold (`unseen` keys), and per
+    cohort (the first rows, which the column rules were fixed against, and the fresh ones collected after)."""
     from emstd.catalog.normalize import key
 
     records, records_unseen = [], []
+    by_cohort: dict[str, list[dict]] = defaultdict(list)
     for t in tables:
         mapping = backend.map_columns(list(t.headers), t.samples, t.task)
         records.append({"headers": list(t.headers), "gold": t.gold, "pred": mapping.mapping,
                         "valid_json": mapping.valid_json})
+        by_cohort[t.cohort].append(records[-1])
         new = [h for h in t.headers if key(h) in unseen]
         records_unseen.append({"headers": new, "gold": {h: t.gold[h] for h in new if h in t.gold},
                                "pred": {h: mapping.mapping[h] for h in new}, "valid_json": mapping.valid_json})
     whole, fresh = column_metrics(records), column_metrics(records_unseen)
     return {k: whole[k] for k in ("field_precision", "field_recall", "field_f1", "column_exact_table",
                                   "unmapped_accuracy", "json_valid_rate", "n")} | {
-        "unseen_field_f1": fresh["field_f1"], "errors": whole["errors"]}
+        "unseen_field_f1": fresh["field_f1"],
+        "cohorts": {c: {"n": len(r), "field_f1": column_metrics(r)["field_f1"]} for c, r in by_cohort.items()},
+        "errors": whole["errors"]}
 
 
 def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, column_run: str | Path | None = None,
@@ -126,7 +131,9 @@ def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, co
         table_systems["auto"] = AutoBackend(column, index)
     for name, backend in table_systems.items():
         report["tables"][name] = score_tables(backend, tables, unseen)
-        say(f"[realworld] tables    {name:16s} F1 {pct(report['tables'][name]['field_f1'])}")
+        cohorts = report["tables"][name]["cohorts"]
+        say(f"[realworld] tables    {name:16s} F1 {pct(report['tables'][name]['field_f1'])} ("
+            + ", ".join(f"{c} {v['n']} rows {pct(v['field_f1'])}" for c, v in cohorts.items()) + ")")
     from emstd.eval.realworld_report import write_realworld_report
 
     write_realworld_report(report, out_dir)

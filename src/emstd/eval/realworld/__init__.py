@@ -40,6 +40,7 @@ class TableItem:
     gold: dict  # header -> field or MOVES type label; headers not listed map to None
     samples: dict | None
     split: str
+    cohort: str = "first"  # "fresh": collected after the column rules were fixed against the first cohort's errors
 
     def gold_of(self, header: str) -> str | None:
         return self.gold.get(header)
@@ -89,7 +90,7 @@ def value_items(task: str) -> tuple[ValueItem, ...]:
 def table_items() -> tuple[TableItem, ...]:
     return tuple(
         TableItem(t["source"], t["family"], t["task"], tuple(t["headers"]), dict(t.get("gold") or {}),
-                  t.get("samples"), split_of(t["source"]))
+                  t.get("samples"), split_of(t["source"]), t.get("cohort", "first"))
         for t in _read("tables.yaml")["tables"]
     )
 
