@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from emstd.catalog import Catalog, load_catalog
 from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
-from emstd.infer import pollutant_grammar, vehicle_grammar
+from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
@@ -127,8 +127,8 @@ class RulesEngine:
                 return label, method, CONFIDENCE[method]
         # a catalog name (or a near-identical misspelling of one) beats a name's structure; the structure beats
         # guesses from parts of the name. Fuzzy before tokens: "Combinaton Long-haul Truck" is not "truck".
-        for stage in (self._by_near_match, self._by_structure, self._by_code, self._by_fuzzy, self._by_tokens,
-                      self._by_containment):
+        for stage in (self._by_near_match, self._by_structure, self._by_code, self._by_chemistry, self._by_fuzzy,
+                      self._by_tokens, self._by_containment):
             found = stage(text, keys, task)
             if found is not None:
                 return found
@@ -153,6 +153,13 @@ class RulesEngine:
             if found is not None:
                 return found[0], "structured", found[1]
         return None
+
+    def _by_chemistry(self, text: str, keys: list[str], task: str):
+        """A pollutant named by its chemistry in another language ("tlenki azotu", "oxid siřičitý")."""
+        if task != "pollutant":
+            return None
+        found = chemical_names.decide(fold(text), self._name_lookup(task))
+        return None if found is None else (found[0], "structured", found[1])
 
     def _by_code(self, text: str, keys: list[str], task: str):
         for k in keys:

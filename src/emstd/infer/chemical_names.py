@@ -1,0 +1,113 @@
+"""Pollutant names read by their chemistry, in the languages of national inventories and monitoring networks.
+
+Chemical nomenclature is systematic in every language: an element, an oxide word and a count ("dwutlenek
+węgla" is carbon DIoxide, "oxidy dusíku" nitrogen oxideS, "typpidioksidi" nitrogen dioxide). So a name in a
+language the catalog does not list reduces to a formula (CO2, NOx, NO2, SO2...) that the catalog decides,
+including the formulas that are not standard values (NO2, NO). Particles reduce the same way: a particle word
+with "fine" or "suspended" is particulate matter of that kind, a dust word with "fine" is PM10 (the catalog's
+Feinstaub decision).
+
+The stems are the element and compound names of chemistry in each language (carbon: węgiel, uhlík, углерод,
+hiili, kol, szén, cacbon...); they are matched on the name without accents. A name reduces only when it holds an
+element and an oxide word (or a hydrocarbon or particle word): "carbonyl sulfide" and "monitoring" say nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable
+
+Lookup = Callable[[str], tuple[bool, str | None]]
+
+_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def _any(*stems: str) -> re.Pattern:
+    return re.compile("|".join(stems))
+
+
+# elements (hydrocarbons first: they hold the carbon stems)
+_HYDROCARBON = _any(r"hydrocarbon", r"idrocarbur", r"hydrocarbure", r"hidrocarbur", r"hidrocarbonet", r"hidrocacbon",
+                    r"hidrokarbon", r"hydrokarbon", r"kohlenwasserstoff", r"koolwaterstof", r"weglowodor",
+                    r"uhlovodik", r"углеводород", r"hiilived", r"kolvate", r"kulbrint", r"szenhidrogen")
+_ELEMENTS = (
+    ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
+               r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
+               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang")),
+    ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
+               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen")),
+    ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
+               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon")),
+)
+# oxide words by count, most specific first
+_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]")
+_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b")
+_PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
+               r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider")
+_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit",
+               r"(?:kul|kvaelstof|svovl)ilte")
+# what a count makes of each element (None: the count says nothing the catalog decides)
+_FORMULA = {
+    ("N", "di"): "NO2", ("N", "mono"): "NO", ("N", "plural"): "NOx", ("N", "one"): "NOx",
+    ("C", "di"): "CO2", ("C", "mono"): "CO", ("C", "one"): "CO",
+    ("S", "di"): "SO2", ("S", "plural"): "SOx", ("S", "one"): "SOx",
+}
+# particles
+_PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
+                 r"частиц", r"hiukka")
+_DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
+             r"(?<![a-z])debu(?![a-z])", r"szallo por")
+_FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
+             r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк")
+_SUSPENDED = _any(r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
+                  r"lo lung")
+_MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
+
+
+def decide(folded: str, lookup: Lookup) -> tuple[str | None, float] | None:
+    """(label or None, confidence) for a name its chemistry decides, else None."""
+    text = _plain(folded)
+    if _HYDROCARBON.search(text):
+        return _named("HC", lookup)
+    formula = _oxide_formula(text)
+    if formula is not None:
+        return _named(formula, lookup)
+    return _particles(text, lookup)
+
+
+def _oxide_formula(text: str) -> str | None:
+    count = ("di" if _DI.search(text) else "mono" if _MONO.search(text) else "plural" if _PLURAL.search(text)
+             else "one" if _OXIDE.search(text) else None)
+    if count is None:
+        return None
+    elements = [symbol for symbol, stem in _ELEMENTS if stem.search(text)]
+    if len(elements) != 1:  # none, or a compound of two elements ("carbonyl sulfide"): not ours to read
+        return None
+    return _FORMULA.get((elements[0], count))
+
+
+_STATED_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(2[.,_]5|10)(?![0-9])")
+
+
+def _particles(text: str, lookup: Lookup) -> tuple[str | None, float] | None:
+    if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
+        return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
+    if _PARTICLE.search(text):
+        said = _FINE.search(text) or _SUSPENDED.search(text) or _MATTER.search(text) or len(text.split()) == 1
+        return _named("PM", lookup) if said else None
+    if _DUST.search(text) and (_FINE.search(text) or _SUSPENDED.search(text)):
+        return _named("Feinstaub", lookup)  # fine dust: PM10, as the catalog decides Feinstaub
+    return None
+
+
+def _named(name: str, lookup: Lookup) -> tuple[str | None, float]:
+    found, label = lookup(name)
+    if not found:
+        raise LookupError(f"chemical names refer to {name!r}, which the catalog does not hold")
+    return label, 0.9

@@ -1,0 +1,42 @@
+"""Pollutant names read by their chemistry in other languages. The names are made up or taken from languages'
+nomenclature, none from the realworld set, and the traps are the formulas that are NOT standard values (NO2, NO):
+a reader that only spots "nitrogen" and "oxide" would call them NOx."""
+
+import pytest
+
+from emstd.infer.rules import default_engine
+
+
+def answer(text):
+    return default_engine().standardize(text, "pollutant")
+
+
+@pytest.mark.parametrize("name,label", [
+    ("óxidos de nitrogênio", "NOx"), ("ossidi di zolfo", "SO2"), ("оксиды серы", "SO2"), ("kén-oxidok", "SO2"),
+    ("oxidy síry", "SO2"), ("sulfur oksida", "SO2"), ("rikin oksidit", "SO2"), ("svaveloxider", "SO2"),
+    ("kulmonoxid", "CO"), ("uhlovodíky celkem", "THC"), ("idrocarburi incombusti", "THC"), ("hiilivedyt", "THC"),
+])
+def test_an_element_and_an_oxide_word_make_a_formula_the_catalog_decides(name, label):
+    got = answer(name)
+    assert (got.standard, got.method) == (label, "structured")
+
+
+@pytest.mark.parametrize("name", ["dwutlenek azotu", "oxid dusičitý", "oxid dusnatý", "typpidioksidi",
+                                  "kvävedioxid", "azot dioksit", "диоксид азота", "nitơ đioxit",
+                                  "nitrogen dioksida"])
+def test_nitrogen_dioxide_and_monoxide_are_not_nox_in_any_language(name):
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [("particelle sospese", "PM2.5"), ("jemné částice", "PM2.5"),
+                                        ("partículas finas", "PM2.5"), ("feiner Staub", "PM10"),
+                                        ("pył zawieszony PM10", "PM10"), ("drobne částice PM2,5", "PM2.5")])
+def test_particles_by_kind_and_a_stated_size_wins(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["carbonyl sulfide", "monitoring station", "carbon filter", "particle filter",
+                                  "nitrogen and carbon"])
+def test_an_element_without_an_oxide_word_or_two_elements_say_nothing(name):
+    assert answer(name).method != "structured"
