@@ -194,3 +194,10 @@ def test_a_survey_short_size_name_is_its_registration_size(name, label):
 def test_taxis_is_the_plural_of_taxi_and_axis_stays():
     from emstd.catalog.normalize import singular
     assert (singular("taxis"), singular("minitaxis"), singular("axis")) == ("taxi", "minitaxi", "axis")
+
+
+@pytest.mark.parametrize("name,label", [("hpmsVTypeID 20", "Passenger Car"), ("HPMS type 40", "Transit Bus"),
+                                        ("hpms_50", "Single Unit Short-haul Truck"), ("hpms type 70", None)])
+def test_moves_hpms_vehicle_type_ids(name, label):
+    got = answer(name)
+    assert got.standard == label and (label is None or got.method == "code")

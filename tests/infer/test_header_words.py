@@ -94,3 +94,20 @@ def test_a_pcu_total_is_not_the_flow():
 def test_bare_class_names_and_groups_are_a_count_tables_fleet_columns(header, label):
     m = _map(["link_id", "link_length_km", header], samples={header: ["120", "80"]}, task="macro")
     assert m.mapping[header] == label and m.methods[header] == "fleet_name"
+
+
+def test_in_a_micro_table_a_mean_speed_stands_in_behind_the_speed():
+    m = _map(["t", "mean_speed", "speed", "acc"], task="micro")
+    assert m.mapping["speed"] == "speed_kph" and m.mapping["mean_speed"] is None
+    assert _map(["t", "mean_speed", "acc"], task="micro").mapping["mean_speed"] == "speed_kph"  # alone, it serves
+
+
+def test_a_road_number_is_a_route_not_a_link_key():
+    m = _map(["segment_code", "road_no", "volume"], task="macro")
+    assert m.mapping["road_no"] is None and m.mapping["segment_code"] == "link_id"
+
+
+@pytest.mark.parametrize("header,label", [("hpms_vtype_10", "Motorcycle"), ("HPMSVTypeID60", "Combination Long-haul Truck")])
+def test_hpms_vehicle_type_codes_are_fleet_columns(header, label):
+    m = _map(["link_id", "aadt", header], samples={header: ["120", "80"]}, task="macro")
+    assert m.mapping[header] == label

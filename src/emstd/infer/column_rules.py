@@ -199,8 +199,8 @@ class ColumnRules:
         if m.target is None:
             return
         wrong, right = SPEED_TWIN[task]
-        if m.target == wrong:
-            m.target = right
+        if m.target == wrong:  # the other task's speed stands in, behind a header that names the task's own
+            m.target, m.confidence = right, round(0.9 * m.confidence, 3)
             return
         target_task = self._field_task.get(m.target, "macro")  # fleet-mix types belong to macro tables
         if target_task != task:
@@ -280,7 +280,8 @@ FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code"}
 _ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key)(?![a-z])|id$|^fid$|osmid|station")
 _LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
-_NOT_LINK = re.compile(r"路线|线路|route|district|region|county|zone|state|area|city|province|行政|authority|council|"
+_NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"
+                       r"province|行政|authority|council|"
                        r"agency|operator|company|"
                        r"class|type|vehicle|车辆|车型|person|driver|trip|run|scenario|session|node|junction|lane|车道|"
                        r"hour|day|month|year|time|date|时间|日期|fuel|model|make|source|process|pollutant|bin|mode")

@@ -63,6 +63,10 @@ _GA802_PREFIX = {
     "b1": None, "b2": None, "b3": None, "g1": None, "g2": None, "g3": None, "t1": None, "t2": None, "j1": None,
 }
 _GA802 = re.compile(r"^([khqbgmnztj][1-7])[1-9]")
+# MOVES hpmsVTypeID (HPMS vehicle groups): 20 and 30 are MOVES2010's cars and light trucks, 25 their union since
+_HPMS = {10: "HPMS Motorcycles", 20: "HPMS Passenger Cars", 25: "light duty vehicles", 30: "light truck",
+         40: "HPMS Buses", 50: "HPMS Single Unit Trucks", 60: "HPMS Combination Trucks"}
+_HPMS_RE = re.compile(r"^(?:moves)?hpmsv?(?:type|vtype|class)?(?:id)?(\d{2})$")
 # FHWA 13-class scheme -> catalog names. Classes 8-13 are combinations; the short/long split is by operation, not
 # axles, so all take the combination default (the documented decision for "FHWA Class 8").
 _FHWA = {
@@ -181,6 +185,8 @@ class RulesEngine:
         if m := _FHWA_RE.match(k):
             name = _FHWA.get(int(m.group(1) or m.group(2)))
             return (True, self._lookup_name(name, "vehicle")) if name else None
+        if (m := _HPMS_RE.match(k)) and int(m.group(1)) in _HPMS:
+            return True, self._lookup_name(_HPMS[int(m.group(1))], "vehicle")
         if (m := _GA802.match(k)) and m.group(1) in _GA802_PREFIX:
             name = _GA802_PREFIX[m.group(1)]
             return True, (self._lookup_name(name, "vehicle") if name else None)
