@@ -201,3 +201,13 @@ def test_taxis_is_the_plural_of_taxi_and_axis_stays():
 def test_moves_hpms_vehicle_type_ids(name, label):
     got = answer(name)
     assert got.standard == label and (label is None or got.method == "code")
+
+
+@pytest.mark.parametrize("name", ["应急通信车", "路面检测车", "流动图书车", "移动电源车", "桥梁检测作业车"])
+def test_a_special_purpose_vehicle_named_by_its_work_is_a_special_purpose_truck(name):
+    got = answer(name)
+    assert (got.standard, got.method) == ("Single Unit Short-haul Truck", "structured")
+
+
+def test_a_work_word_on_a_bus_stays_a_bus():
+    assert answer("宣传客车").standard == "Intercity Bus"

@@ -79,7 +79,7 @@ _CATEGORY = re.compile(rf"^(?:(l[1-7]e?|m[123]|n[123]|o[1-4])(?:-[a-z]\d?|(?<=e)
 def decide(text: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's structure, or None when the structure says nothing."""
     text = text.replace("_", " ")  # identifiers: "cars_and_taxis"
-    for rule in (_total, _group, _wheels, _trailer, _codes, _length, _compound, _registration):
+    for rule in (_total, _group, _wheels, _trailer, _codes, _length, _compound, _registration, _special_purpose):
         found = rule(text, lookup)
         if found is not None:
             return found
@@ -225,6 +225,18 @@ def _registration(text: str, lookup: Lookup) -> Decision | None:
         return found[1], 0.9
     if _BARE_BODY.match(text):
         return _named("货车", lookup, 0.85)
+    return None
+
+
+# GB/T 17350 names special-purpose vehicles by the work they do (工程抢险车, 通信指挥车, 流动售货车): a body on a
+# rigid chassis, decided like 专项作业车 (decisions.yaml)
+_SPECIAL_PURPOSE = re.compile(r"(?:工程|作业|抢险|救援|救护|养护|维修|维护|检测|监测|测试|试验|勘察|勘探|通信|指挥|"
+                              r"宣传|舞台|广告|售货|医疗|体检|采血|电源|照明|放映|图书|警务|清障)\S{0,2}车$")
+
+
+def _special_purpose(text: str, lookup: Lookup) -> Decision | None:
+    if _SPECIAL_PURPOSE.search(text) and not _BUS.search(text):
+        return _named("专项作业车", lookup, 0.85)
     return None
 
 
