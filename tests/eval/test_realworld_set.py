@@ -56,3 +56,14 @@ def test_table_cohorts_are_first_and_fresh_and_scored_apart():
     assert {c: v["n"] for c, v in scored["cohorts"].items()} == {
         c: sum(t.cohort == c for t in tables) for c in ("first", "fresh")}
     assert all(0.0 <= v["field_f1"] <= 1.0 for v in scored["cohorts"].values())
+
+
+def test_value_cohorts_are_tallied_apart():
+    from emstd.eval.realworld_run import score_values
+    from emstd.infer.rules import RulesBackend
+
+    for task in ("vehicle", "pollutant"):
+        items = value_items(task)
+        assert {i.cohort for i in items} == {"first", "fresh"}
+        scored = score_values(RulesBackend(), items)["accuracy"]
+        assert scored["cohort:first"]["n"] + scored["cohort:fresh"]["n"] == scored["all"]["n"] == len(items)

@@ -30,13 +30,15 @@ def _markdown(report: dict) -> str:
     for task, systems in report["values"].items():
         names = list(systems)
         first = systems[names[0]]["accuracy"]
-        rows = sorted(k for k in first if k.startswith("family:")) + sorted(k for k in first if k.startswith("split:"))
+        rows = [k for prefix in ("family:", "split:", "cohort:") for k in sorted(k for k in first if k.startswith(prefix))]
         lines += ["", f"## {task} names", "", "| family | n | " + " | ".join(names) + " |",
                   "| --- | --- |" + " --- |" * len(names)]
         for k in rows + ["all"]:
             label = k.split(":", 1)[-1] if k != "all" else "**all**"
             if k.startswith("split:"):
                 label = f"*{label} half*"
+            elif k.startswith("cohort:"):
+                label = f"*cohort {label}*"
             lines.append(f"| {label} | {first[k]['n']} | "
                          + " | ".join(pct(systems[s]["accuracy"][k]["accuracy"]) for s in names) + " |")
         last = names[-1]

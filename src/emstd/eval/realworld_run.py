@@ -68,7 +68,7 @@ def score_values(backend, items) -> dict:
     errors = []
     for item, a in zip(items, answers):
         right = item.is_right(a.standard)
-        for k in ("all", f"family:{item.family}", f"split:{item.split}"):
+        for k in ("all", f"family:{item.family}", f"split:{item.split}", f"cohort:{item.cohort}"):
             tally[k][0] += right
             tally[k][1] += 1
         if not right:
@@ -121,7 +121,10 @@ def run_realworld(out_dir: str | Path, unified_run: str | Path | None = None, co
         report["values"][task] = {}
         for name, backend in value_systems(index, unified, routing).items():
             report["values"][task][name] = score_values(backend, items)
-            say(f"[realworld] {task:9s} {name:16s} {pct(report['values'][task][name]['accuracy']['all']['accuracy'])}")
+            accuracy = report["values"][task][name]["accuracy"]
+            cohorts = ", ".join(f"{k.split(':', 1)[1]} {v['n']} {pct(v['accuracy'])}"
+                                for k, v in sorted(accuracy.items()) if k.startswith("cohort:"))
+            say(f"[realworld] {task:9s} {name:16s} {pct(accuracy['all']['accuracy'])} ({cohorts})")
     catalog = load_catalog()
     tables = table_items()
     unseen = {key(h) for t in tables for h in t.headers if key(h) not in catalog.index["column"]}

@@ -26,6 +26,7 @@ class ValueItem:
     source: str
     family: str
     split: str
+    cohort: str = "first"  # "fresh": from sources collected after the rules were fixed against the first cohort
 
     def is_right(self, answer: str | None) -> bool:
         return answer in self.gold
@@ -82,7 +83,8 @@ def value_items(task: str) -> tuple[ValueItem, ...]:
     for item in doc["items"]:
         gold = item["gold"]
         out.append(ValueItem(task, item["name"], tuple(gold) if isinstance(gold, list) else (gold,), item["source"],
-                             sources[item["source"]]["family"], split_of(item["name"])))
+                             sources[item["source"]]["family"], split_of(item["name"]),
+                             sources[item["source"]].get("cohort", "first")))
     return tuple(out)
 
 
