@@ -40,3 +40,8 @@ def test_particles_by_kind_and_a_stated_size_wins(name, label):
                                   "nitrogen and carbon"])
 def test_an_element_without_an_oxide_word_or_two_elements_say_nothing(name):
     assert answer(name).method != "structured"
+
+
+def test_a_stated_size_without_a_particle_word_is_left_to_the_other_rules():
+    """"PM2.5 ntrate" (a misspelt PM species, not PM): chemistry reads particle names, not every name with a size."""
+    assert answer("PM2.5 ntrate排放总量").method != "structured"

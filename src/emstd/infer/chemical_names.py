@@ -96,6 +96,8 @@ _STATED_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(2[.,_]5|10)(?![0-9])")
 
 
 def _particles(text: str, lookup: Lookup) -> tuple[str | None, float] | None:
+    if not (_PARTICLE.search(text) or _DUST.search(text)):
+        return None
     if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
         return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
     if _PARTICLE.search(text):
