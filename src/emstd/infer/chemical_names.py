@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable
 
-Lookup = Callable[[str], tuple[bool, str | None]]
+from emstd.infer.catalog_names import Decision, Lookup, named
 
 _LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
 
@@ -70,14 +69,14 @@ _SUSPENDED = _any(r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szall
 _MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
 
 
-def decide(folded: str, lookup: Lookup) -> tuple[str | None, float] | None:
+def decide(folded: str, lookup: Lookup) -> Decision | None:
     """(label or None, confidence) for a name its chemistry decides, else None."""
     text = _plain(folded)
     if _HYDROCARBON.search(text):
-        return _named("HC", lookup)
+        return named("HC", lookup, 0.9)
     formula = _oxide_formula(text)
     if formula is not None:
-        return _named(formula, lookup)
+        return named(formula, lookup, 0.9)
     return _particles(text, lookup)
 
 
@@ -95,21 +94,15 @@ def _oxide_formula(text: str) -> str | None:
 _STATED_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(2[.,_]5|10)(?![0-9])")
 
 
-def _particles(text: str, lookup: Lookup) -> tuple[str | None, float] | None:
+def _particles(text: str, lookup: Lookup) -> Decision | None:
     if not (_PARTICLE.search(text) or _DUST.search(text)):
         return None
     if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
-        return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
+        return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.9)
     if _PARTICLE.search(text):
         said = _FINE.search(text) or _SUSPENDED.search(text) or _MATTER.search(text) or len(text.split()) == 1
-        return _named("PM", lookup) if said else None
+        return named("PM", lookup, 0.9) if said else None
     if _DUST.search(text) and (_FINE.search(text) or _SUSPENDED.search(text)):
-        return _named("Feinstaub", lookup)  # fine dust: PM10, as the catalog decides Feinstaub
+        return named("Feinstaub", lookup, 0.9)  # fine dust: PM10, as the catalog decides Feinstaub
     return None
 
-
-def _named(name: str, lookup: Lookup) -> tuple[str | None, float]:
-    found, label = lookup(name)
-    if not found:
-        raise LookupError(f"chemical names refer to {name!r}, which the catalog does not hold")
-    return label, 0.9

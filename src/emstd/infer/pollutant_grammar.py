@@ -12,9 +12,8 @@ Functions take the folded name and a `lookup(name) -> (found, label)` into the c
 from __future__ import annotations
 
 import re
-from typing import Callable
 
-Lookup = Callable[[str], tuple[bool, str | None]]
+from emstd.infer.catalog_names import Decision, Lookup, named
 
 _PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle|(?<![a-z])pm(?![a-z])")
 _SIZE = re.compile(r"(?<![\d.])(10|2\.5)\s*(?:um|μm|µm|微米|micron)")
@@ -28,24 +27,18 @@ _PM_UNSIZED = re.compile(r"(?<![a-z])pmx(?![a-z])")
 _BRACKETED = re.compile(r"[\(\[\{]([^\(\)\[\]\{\}]{1,20})[\)\]\}]")
 
 
-def decide(folded: str, lookup: Lookup) -> tuple[str | None, float] | None:
+def decide(folded: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's qualifiers, or None when they say nothing."""
     if _PARTICLE.search(folded) or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)", folded):
         if _NON_EXHAUST.search(folded) or _SPECIES.search(folded):
             return None, 0.92
         if m := _SIZE.search(folded):
-            return _named("PM10" if m.group(1) == "10" else "PM2.5", lookup)
+            return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
     if _PM_UNSIZED.search(folded):  # SUMO/HBEFA "PMx": particulate matter of no stated size
-        return _named("PM", lookup)
+        return named("PM", lookup, 0.95)
     for inner in _BRACKETED.findall(folded):  # a formula in brackets names the pollutant exactly
         found, label = lookup(inner.strip())
         if found:
             return label, 0.95
     return None
 
-
-def _named(name: str, lookup: Lookup) -> tuple[str | None, float]:
-    found, label = lookup(name)
-    if not found:
-        raise LookupError(f"pollutant grammar refers to {name!r}, which the catalog does not hold")
-    return label, 0.95

@@ -14,13 +14,11 @@ catalog, so the catalog's documented defaults decide whatever the grammar reduce
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 from emstd.catalog.normalize import singular
 from emstd.infer import vehicle_definitions
+from emstd.infer.catalog_names import Decision, Lookup, named
 
-Lookup = Callable[[str], tuple[bool, str | None]]
-Decision = tuple[str | None, float]  # (label or None for "not a standard value", confidence)
 
 SHORT, LONG = "短途|短驳|区域|城配|城市配送|港口|港区|码头|市内|短距离", "长途|干线|城际|长距离"
 _SHORT_EN, _LONG_EN = r"local|short[\s-]?haul|drayage|regional|urban\s+delivery", r"long[\s-]?haul|line[\s-]?haul"
@@ -136,7 +134,7 @@ def _hpms_group(label: str) -> str | None:
 
 def _wheels(text: str, lookup: Lookup) -> Decision | None:
     if _WHEELS.search(text) and _POWERED.search(text):
-        return _named("two wheeler", lookup, 0.92)
+        return named("two wheeler", lookup, 0.92)
     return None
 
 
@@ -147,22 +145,22 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
 def _codes(text: str, lookup: Lookup) -> Decision | None:
     compact = text.replace(" ", "")
     if _FOUR_TIRE.search(text):
-        return _named("FHWA Class 3", lookup, 0.92)
+        return named("FHWA Class 3", lookup, 0.92)
     if m := _TOLL_SPECIAL.match(compact):
-        return _named(f"专{m.group(1)}", lookup, 0.92)
+        return named(f"专{m.group(1)}", lookup, 0.92)
     if _AXLE_SINGLE_UNIT.match(compact):
-        return _named("single unit truck", lookup, 0.95)
+        return named("single unit truck", lookup, 0.95)
     if _AXLE_COMBINATION.match(compact):
-        return _named("tractor-trailer", lookup, 0.95)
+        return named("tractor-trailer", lookup, 0.95)
     if m := _CATEGORY.match(compact):
         code = m.group(1) or m.group(2)
         if code.startswith("l"):
-            return _named("L3e", lookup, 0.95)  # every L category is a two- or three-wheeler
+            return named("L3e", lookup, 0.95)  # every L category is a two- or three-wheeler
         if code.startswith("o"):
             return None, 0.95  # trailers
         if code == "g":
-            return _named("M1G", lookup, 0.9)  # off-road vehicles
-        return _named(code.upper(), lookup, 0.95)
+            return named("M1G", lookup, 0.9)  # off-road vehicles
+        return named(code.upper(), lookup, 0.95)
     return None
 
 
@@ -170,7 +168,7 @@ def definition(text: str, lookup: Lookup) -> Decision | None:
     """A category defined by mass and seats (vehicle_definitions); the rules engine asks before it strips the
     name to its head."""
     code = vehicle_definitions.category(text)
-    return _named(code, lookup, 0.92) if code else None
+    return named(code, lookup, 0.92) if code else None
 
 
 def _length(text: str, lookup: Lookup) -> Decision | None:
@@ -181,7 +179,7 @@ def _length(text: str, lookup: Lookup) -> Decision | None:
     if not 2.0 <= metres <= 20.0:  # not a truck length
         return None
     name = "轻型货车" if metres <= LIGHT_MAX_M else "货车" if metres <= RIGID_MAX_M else "半挂车"
-    return _named(name, lookup, 0.9)
+    return named(name, lookup, 0.9)
 
 
 def _compound(text: str, lookup: Lookup) -> Decision | None:
@@ -190,23 +188,23 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
     if bus:  # a bus head decides by its marker (school before transit before intercity), or not at all
         for marker, name in ((_SCHOOL, "校车"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车")):
             if marker.search(text):
-                return _named(name, lookup, 0.92)
+                return named(name, lookup, 0.92)
         return None
     if _HOME.search(text):
-        return _named("房车", lookup, 0.9)
+        return named("房车", lookup, 0.9)
     if combination:
         if _SHORT_RE.search(text):
-            return _named("短途半挂车", lookup, 0.92)
-        return _named("半挂车", lookup, 0.9)
+            return named("短途半挂车", lookup, 0.92)
+        return named("半挂车", lookup, 0.9)
     if truck:
         if _REFUSE.search(text):
-            return _named("垃圾车", lookup, 0.92)
+            return named("垃圾车", lookup, 0.92)
         if _SHORT_RE.search(text):
-            return _named("短途货车", lookup, 0.92)
+            return named("短途货车", lookup, 0.92)
         if _LONG_RE.search(text):
-            return _named("长途货车", lookup, 0.92)
+            return named("长途货车", lookup, 0.92)
         if _SINGLE_UNIT.search(text):
-            return _named("single unit truck", lookup, 0.9)
+            return named("single unit truck", lookup, 0.9)
     return None
 
 
@@ -214,7 +212,7 @@ def _registration(text: str, lookup: Lookup) -> Decision | None:
     """重型罐式货车 -> 重型货车, 大型双层客车 -> 大型客车, 大型轿车 -> 轿车; bare 平板/厢式 -> a truck."""
     if m := _REGISTRATION.match(text):
         if _OFF_ROAD_CAR.match(text):
-            return _named("越野车", lookup, 0.9)
+            return named("越野车", lookup, 0.9)
         size, kind = m.group(1) or m.group(3), m.group(2) or m.group(4)
         kind = _CANONICAL_TYPE.get(kind, kind)
         for name in (size + kind, kind):
@@ -224,7 +222,7 @@ def _registration(text: str, lookup: Lookup) -> Decision | None:
     if (m := _SHORT_SIZE.match(text)) and (found := lookup(f"{m.group(1)}型{m.group(2)}"))[0]:
         return found[1], 0.9
     if _BARE_BODY.match(text):
-        return _named("货车", lookup, 0.85)
+        return named("货车", lookup, 0.85)
     return None
 
 
@@ -236,13 +234,6 @@ _SPECIAL_PURPOSE = re.compile(r"(?:工程|作业|抢险|救援|救护|养护|维
 
 def _special_purpose(text: str, lookup: Lookup) -> Decision | None:
     if _SPECIAL_PURPOSE.search(text) and not _BUS.search(text):
-        return _named("专项作业车", lookup, 0.85)
+        return named("专项作业车", lookup, 0.85)
     return None
 
-
-def _named(name: str, lookup: Lookup, confidence: float) -> Decision | None:
-    """What the catalog says `name` is (its documented default), at the rule's confidence."""
-    found, label = lookup(name)
-    if not found:
-        raise LookupError(f"vehicle grammar refers to {name!r}, which the catalog does not hold")
-    return label, confidence
