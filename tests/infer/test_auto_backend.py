@@ -153,3 +153,16 @@ def test_the_column_model_fills_only_unmapped_headers_and_only_with_a_field_they
     assert m.mapping == {"路段长度": "link_length_km", "zzz_thing": None, "qqq (km/h)": "avg_speed_kph", "LXBM": None,
                          "小型货车": "Light Commercial Truck"}
     assert m.methods["qqq (km/h)"] == "model" and m.methods["小型货车"] == "fleet_name"
+
+
+def test_a_model_fleet_type_needs_a_header_that_reads_as_that_type_and_a_flow_is_not_fractions():
+    """What the SmolLM2 column adapter did on real tables: a two-letter code with share-like values taken for a
+    motor home, a fraction column taken for the flow, a g/sec column for an acceleration."""
+    model = HeaderModel({"QX": "Motor Home", "小客车": "Passenger Car", "shareOfHour": "traffic_flow_vph",
+                         "airflow[g/sec]": "acceleration_mps2"})
+    headers = ["link_id", "QX", "小客车", "shareOfHour", "airflow[g/sec]"]
+    samples = {"QX": ["3.5", "1.2"], "小客车": ["40", "35"], "shareOfHour": ["0.62", "0.05"],
+               "airflow[g/sec]": ["4.1", "7.9"]}
+    m = AutoBackend(model).map_columns(headers, samples, "macro")
+    assert m.mapping["QX"] is None and m.mapping["shareOfHour"] is None and m.mapping["airflow[g/sec]"] is None
+    assert m.mapping["小客车"] == "Passenger Car"

@@ -56,3 +56,13 @@ def test_conversion_for():
     assert U.conversion_for("km/h", "speed_kph") is None
     assert U.conversion_for("mph", "speed_kph").description == "x 1.60934"
     assert U.conversion_for("mph", "link_length_km") is None  # a speed unit cannot convert to a length
+
+
+@pytest.mark.parametrize("header", ["MAF[g/sec]", "NOx g/km", "CO2 (g/mi)", "fuel g/s"])
+def test_grams_per_something_is_a_mass_rate_not_g_force(header):
+    assert U.unit_from_header(fold(header), "acceleration_mps2") is None
+
+
+@pytest.mark.parametrize("header", ["accel (g)", "acc_g", "Acceleration Sensor(Z axis)(g)"])
+def test_g_alone_is_still_g_force(header):
+    assert U.unit_from_header(fold(header), "acceleration_mps2") == "g"

@@ -139,12 +139,20 @@ class AutoBackend:
             model = self.model.get().map_columns(headers, samples, task)
             for m in unmapped:
                 target = model.mapping[m.header]
-                if target is not None and supported(target, m.header, (samples or {}).get(m.header)):
+                if target is not None and supported(target, m.header, (samples or {}).get(m.header), self._vehicle_of):
                     m.target, m.method = target, model.methods[m.header]
                     m.confidence, m.unit = model.confidence[m.header], model.units[m.header]
             notes += model.notes
         return default_column_rules().finish(matches, samples, task, notes=notes)
 
+
+    def _vehicle_of(self, header: str) -> str | None:
+        """The vehicle type a header reads as: the rules' answer, else retrieval's nearest label."""
+        ruled = self.rules.standardize_values([header], "vehicle")[0].standard
+        if ruled is not None or self.retrieval is None:
+            return ruled
+        candidates = self.retrieval.get().search([header], "vehicle")[0].candidates
+        return candidates[0].label if candidates else None
 
 
 def retrieve_headers(index, matches: list[HeaderMatch], task: str | None, samples: dict | None = None) -> None:
@@ -178,13 +186,14 @@ def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
     return Answer(value, label, "retrieval", retrieved.confidence if label else round(1 - retrieved.confidence, 4))
 
 
-def supported(target: str, header: str, values) -> bool:
+def supported(target: str, header: str, values, vehicle_of=lambda header: None) -> bool:
     """Whether a header the rules left unmapped may take `target` from a model: a field needs the same support
-    as retrieval's (a unit, values in range, an id-like name); a fleet-mix type needs share-like values. On real
+    as retrieval's (a unit, values in range, an id-like name); a fleet-mix type needs share-like values and a
+    header that reads as that type (`vehicle_of(header)`: a two-letter "LC" with shares is no motor home). On real
     tables the SmolLM2 column adapter named a field for most unknown headers, which are mostly no field at all
     (docs/evaluation.md)."""
     if target in load_catalog().labels("vehicle"):
-        return bool(values) and looks_like_share(values)
+        return bool(values) and looks_like_share(values) and vehicle_of(header) == target
     return plausible_field(target, header, values)
 
 

@@ -302,6 +302,8 @@ def plausible_field(field: str, header: str, samples) -> bool:
     if not nums.size or field not in _PLAUSIBLE:
         return False
     lo, hi = _PLAUSIBLE[field]
+    if field == "traffic_flow_vph" and float(nums.max()) < 1:
+        return False  # fractions everywhere are shares of something, not a link's flow
     return float(nums.min()) >= lo and (hi is None or float(nums.max()) <= hi)
 
 
