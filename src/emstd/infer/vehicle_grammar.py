@@ -19,7 +19,6 @@ from emstd.catalog.normalize import singular
 from emstd.infer import vehicle_definitions
 from emstd.infer.catalog_names import Decision, Lookup, named
 
-
 SHORT, LONG = "短途|短驳|区域|城配|城市配送|港口|港区|码头|市内|短距离", "长途|干线|城际|长距离"
 _SHORT_EN, _LONG_EN = r"local|short[\s-]?haul|drayage|regional|urban\s+delivery", r"long[\s-]?haul|line[\s-]?haul"
 
@@ -48,9 +47,9 @@ _BODY = ("普通|厢式|封闭|罐式|平板|集装厢|集装箱|自卸|特殊�
          "冷藏|保温|高栏|飞翼")
 _REGISTRATION = re.compile(rf"^({_SIZE})(?:{_BODY})*(货车|客车|专项作业车|作业车|轿车|面包车)$|^({_SIZE})(?:{_BODY})+(车)$")
 _CANONICAL_TYPE = {"专项作业车": "货车", "作业车": "货车", "车": "货车"}
-# An off-road small passenger vehicle is an SUV (越野车), whatever its size group's default says.
-# a survey's short size names: 中货车 = 中型货车, 特大货车 = 特大型货车
+# A survey's short size names: 中货车 = 中型货车, 特大货车 = 特大型货车.
 _SHORT_SIZE = re.compile(r"^(特大|大|中|小|微|轻|重)(货车|客车)$")
+# An off-road small passenger vehicle is an SUV (越野车), whatever its size group's default says.
 _OFF_ROAD_CAR = re.compile(r"^(?:小型|微型)\S*越野\S*(?:客车|车)$")
 # A truck body type named alone (a freight platform's menu: 平板, 厢式, 冷藏车) is a truck of no stated size.
 _BARE_BODY = re.compile(r"^(?:平板|厢式|冷藏|保温|高栏|低栏|飞翼|仓栅|罐式|自卸|栏板)(?:车|货车)?$")
