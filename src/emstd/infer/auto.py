@@ -145,7 +145,6 @@ class AutoBackend:
             notes += model.notes
         return default_column_rules().finish(matches, samples, task, notes=notes)
 
-
     def _vehicle_of(self, header: str) -> str | None:
         """The vehicle type a header reads as: the rules' answer, else retrieval's nearest label."""
         ruled = self.rules.standardize_values([header], "vehicle")[0].standard
@@ -153,7 +152,6 @@ class AutoBackend:
             return ruled
         candidates = self.retrieval.get().search([header], "vehicle")[0].candidates
         return candidates[0].label if candidates else None
-
 
 def retrieve_headers(index, matches: list[HeaderMatch], task: str | None, samples: dict | None = None) -> None:
     """Map the unmapped headers among `matches` that retrieval is sure of (fields of `task`, when it is known) and
@@ -186,7 +184,7 @@ def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
     return Answer(value, label, "retrieval", retrieved.confidence if label else round(1 - retrieved.confidence, 4))
 
 
-def supported(target: str, header: str, values, vehicle_of=lambda header: None) -> bool:
+def supported(target: str, header: str, values, vehicle_of: Callable[[str], str | None]) -> bool:
     """Whether a header the rules left unmapped may take `target` from a model: a field needs the same support
     as retrieval's (a unit, values in range, an id-like name); a fleet-mix type needs share-like values and a
     header that reads as that type (`vehicle_of(header)`: a two-letter "LC" with shares is no motor home). On real

@@ -19,6 +19,8 @@ import unicodedata
 
 from emstd.infer.catalog_names import Decision, Lookup, named
 
+CONFIDENCE = 0.9  # a formula read from a name's words: below a catalog name (1.0), like the other grammars
+
 _LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
 
 
@@ -73,10 +75,10 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     """(label or None, confidence) for a name its chemistry decides, else None."""
     text = _plain(folded)
     if _HYDROCARBON.search(text):
-        return named("HC", lookup, 0.9)
+        return named("HC", lookup, CONFIDENCE)
     formula = _oxide_formula(text)
     if formula is not None:
-        return named(formula, lookup, 0.9)
+        return named(formula, lookup, CONFIDENCE)
     return _particles(text, lookup)
 
 
@@ -98,11 +100,11 @@ def _particles(text: str, lookup: Lookup) -> Decision | None:
     if not (_PARTICLE.search(text) or _DUST.search(text)):
         return None
     if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
-        return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.9)
+        return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, CONFIDENCE)
     if _PARTICLE.search(text):
         said = _FINE.search(text) or _SUSPENDED.search(text) or _MATTER.search(text) or len(text.split()) == 1
-        return named("PM", lookup, 0.9) if said else None
+        return named("PM", lookup, CONFIDENCE) if said else None
     if _DUST.search(text) and (_FINE.search(text) or _SUSPENDED.search(text)):
-        return named("Feinstaub", lookup, 0.9)  # fine dust: PM10, as the catalog decides Feinstaub
+        return named("Feinstaub", lookup, CONFIDENCE)  # fine dust: PM10, as the catalog decides Feinstaub
     return None
 

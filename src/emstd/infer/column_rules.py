@@ -92,7 +92,7 @@ class ColumnRules:
         if fleet is not None:
             return fleet
         # an identifier of several words names its last word's quantity ("edge_speed"; not "edge_arrived")
-        head = head_of(header_words(header, _strip_units), self._column_lookup)
+        head = head_of(header_words(header, _strip_units), self.engine._name_lookup("column"))
         if head == REFUSED:
             return HeaderMatch(header, None, "not_the_quantity", CONFIDENCE["token"])
         if head is not None:
@@ -142,9 +142,6 @@ class ColumnRules:
             return None
         unit = U.share_unit_from_values(samples) if samples else "%"
         return HeaderMatch(folded, answer.standard, "fleet_mix", round(0.95 * answer.confidence, 3), unit)
-
-    def _column_lookup(self, k: str):
-        return self.catalog.lookup("column", k)
 
     # --- a whole table ------------------------------------------------------------------------------------
 
@@ -232,12 +229,15 @@ class ColumnRules:
 
 def _graph_endpoints(matches: list[HeaderMatch], notes: list[str]) -> None:
     """`u` and `v` side by side are an edge's end nodes (networkx, OSMnx edge tables), not a speed."""
-    ends = [m for m in matches if fold(m.header) in ("u", "v")]
-    if len({fold(m.header) for m in ends}) == 2:
-        for m in ends:
-            if m.target is not None:
-                notes.append(f"{m.header!r} next to {'u' if fold(m.header) == 'v' else 'v'!r} is an edge's end node; left unmapped")
-                m.target, m.method, m.unit, m.confidence = None, "graph_endpoint", None, 0.9
+    ends = [(fold(m.header), m) for m in matches]
+    ends = [(name, m) for name, m in ends if name in ("u", "v")]
+    if {name for name, _ in ends} != {"u", "v"}:
+        return
+    for name, m in ends:
+        if m.target is not None:
+            other = "u" if name == "v" else "v"
+            notes.append(f"{m.header!r} next to {other!r} is an edge's end node; left unmapped")
+            m.target, m.method, m.unit, m.confidence = None, "graph_endpoint", None, 0.9
 
 
 def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
