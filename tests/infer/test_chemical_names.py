@@ -45,3 +45,20 @@ def test_an_element_without_an_oxide_word_or_two_elements_say_nothing(name):
 def test_a_stated_size_without_a_particle_word_is_left_to_the_other_rules():
     """"PM2.5 ntrate" (a misspelt PM species, not PM): chemistry reads particle names, not every name with a size."""
     assert answer("PM2.5 ntrate排放总量").method != "structured"
+
+
+# --- third session ---
+
+@pytest.mark.parametrize("name,label", [
+    ("Διοξείδιο του θείου", "SO2"), ("Μονοξείδιο του άνθρακα", "CO"), ("Οξείδια αζώτου", "NOx"),
+    ("υδρογονάνθρακες", "THC"),
+])
+def test_greek_chemistry_reads_like_the_other_languages(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["διοξείδιο του αζώτου", "hydrocarbons excluding methane",
+                                  "Kohlenwasserstoffe (ohne Methan)", "углеводороды без метана",
+                                  "idrocarburi non metanici", "ozono", "Ozon (O3)", "오존"])
+def test_nitrogen_dioxide_methane_free_hydrocarbons_and_ozone_are_not_standard_values(name):
+    assert answer(name).standard is None

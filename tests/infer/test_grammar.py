@@ -211,3 +211,53 @@ def test_a_special_purpose_vehicle_named_by_its_work_is_a_special_purpose_truck(
 
 def test_a_work_word_on_a_bus_stays_a_bus():
     assert answer("宣传客车").standard == "Intercity Bus"
+
+
+# --- third session: English class words of registration and statistics lists (made-up names of each class) ---
+
+@pytest.mark.parametrize("name,label", [
+    ("hired buses", "Intercity Bus"), ("company staff bus", "Intercity Bus"), ("私人巴士", "Intercity Bus"),
+    ("student bus", "School Bus"), ("public minibus", "Transit Bus"), ("midibuses", "Intercity Bus"),
+    ("sightseeing bus", "Intercity Bus"),
+])
+def test_a_bus_is_decided_by_its_use_then_its_size(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["full trailers", "semi-trailers", "drawbar trailer", "garden tractor",
+                                  "crawler tractors", "tractor on tracks"])
+def test_trailers_and_field_tractors_are_not_source_types(name):
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [
+    ("semi-trailer truck", "Combination Long-haul Truck"), ("road tractors", "Combination Long-haul Truck"),
+    ("camper van / trailer", "Motor Home"), ("light rigid lorry", "Light Commercial Truck"),
+    ("light-duty trucks", "Passenger Truck"), ("motorcars", "Passenger Car"),
+    ("heavy goods carriers", "Single Unit Short-haul Truck"), ("light cargo vehicle", "Light Commercial Truck"),
+    ("specialised vehicles", "Single Unit Short-haul Truck"), ("特殊用途车辆", "Single Unit Short-haul Truck"),
+    ("quadricycles", "Motorcycle"), ("auto-rickshaws", "Motorcycle"), ("3-wheelers", "Motorcycle"),
+    ("motorised tricycles", "Motorcycle"), ("side car", "Motorcycle"),
+])
+def test_english_class_words_decide_like_the_catalog_name_they_mean(name, label):
+    assert answer(name).standard == label
+
+
+def test_a_tricycle_without_a_motor_stays_a_negative():
+    assert answer("tricycle").standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("pm10.0 (ug/m3)", "PM10"), ("PM25 daily", "PM2.5"), ("Schwebstaub 2,5 µm", "PM2.5"),
+    ("partikel 10 mikrometer", "PM10"), ("частицы до 10 мкм", "PM10"), ("초미세먼지(PM10)", "PM10"),
+    ("NOx expressed as NO2", "NOx"), ("oxides of nitrogen (as nitrogen dioxide)", "NOx"),
+])
+def test_a_stated_particle_size_or_a_reporting_basis_decides(name, label):
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name", ["PM1.0 mass", "pm1_0", "pm1.0_cf", "PM4 fraction", "particles 0.5um count",
+                                  "PM2.5 number", "volatile PM10", "PM10 lead", "semi-volatile PM2.5"])
+def test_other_sizes_counts_and_fractions_are_not_pm_mass(name):
+    assert answer(name, "pollutant").standard is None

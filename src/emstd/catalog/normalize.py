@@ -55,6 +55,24 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+# Letters NFKD does not decompose into a base letter and an accent
+_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
+
+
+def unaccent(text: str) -> str:
+    """Lower case without accents ("Caminhão" -> "caminhao", "Διοξείδιο" -> "διοξειδιο"): how the grammars of
+    other languages match their stems, since real lists drop accents as often as they keep them."""
+    return _ACCENTED_RUN.sub(lambda m: _strip_marks(m.group(0)), text.lower().translate(_LETTERS))
+
+
+# Kana and Hangul are left whole: NFKD would take the voicing mark off バ and split 버 into its letters
+_ACCENTED_RUN = re.compile(r"[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def _strip_marks(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if unicodedata.category(ch) != "Mn")
+
+
 # --- wrappers -----------------------------------------------------------------------------------------------
 
 _BRACKETED = re.compile(r"\s*[\(\[\{<][^\(\)\[\]\{\}<>]*[\)\]\}>]\s*")
@@ -78,9 +96,9 @@ _ZH_TAIL = re.compile(
     r"(?:的)?(?:年|日|小时)?(?:平均)?(?:排放(?:总量|量|因子|率|速率|强度|浓度|值|数据)?|排出量|总量|浓度|含量|"
     r"排放是多少|是多少|有多少|多少)+\s*$"
 )
-_EN_TAIL = re.compile(
-    r"(?:[\s_\-]*(?:total|tot|emissions?|emission[\s_]*(?:rate|factor)s?|emiss|rate|factor|ef|er|mass|"
-    r"running|start|exhaust|tailpipe|conc|concentration|value|amount|inventory|sum|avg|mean))+\s*$"
+_EN_TAIL = re.compile(  # short tails only as whole words: "semi-trailer" keeps its "er", "biomass" its "mass"
+    r"(?:[\s_\-]*(?:total|emissions?|emission[\s_]*(?:rate|factor)s?|emiss|running|exhaust|tailpipe|"
+    r"concentration|inventory|conc|value|amount|avg|mean|(?<![a-z])(?:tot|rate|factor|ef|er|mass|start|sum)))+\s*$"
 )
 _UNIT_TAIL = re.compile(  # the unit must not be glued to a word: "co2_running" keeps its "g"
     r"[\s_\-]*(?<![a-z])(?:(?:g|grams?|kg|kilograms?|mg|milligrams?|t|tons?|tonnes?|lbs?|pounds?|ug|ppm|ppb)"

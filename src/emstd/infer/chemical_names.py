@@ -15,19 +15,11 @@ element and an oxide word (or a hydrocarbon or particle word): "carbonyl sulfide
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from emstd.catalog.normalize import unaccent
 from emstd.infer.catalog_names import Decision, Lookup, named
 
 CONFIDENCE = 0.9  # a formula read from a name's words: below a catalog name (1.0), like the other grammars
-
-_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-
 
 def _any(*stems: str) -> re.Pattern:
     return re.compile("|".join(stems))
@@ -36,22 +28,31 @@ def _any(*stems: str) -> re.Pattern:
 # elements (hydrocarbons first: they hold the carbon stems)
 _HYDROCARBON = _any(r"hydrocarbon", r"idrocarbur", r"hydrocarbure", r"hidrocarbur", r"hidrocarbonet", r"hidrocacbon",
                     r"hidrokarbon", r"hydrokarbon", r"kohlenwasserstoff", r"koolwaterstof", r"weglowodor",
-                    r"uhlovodik", r"углеводород", r"hiilived", r"kolvate", r"kulbrint", r"szenhidrogen")
+                    r"uhlovodik", r"углеводород", r"hiilived", r"kolvate", r"kulbrint", r"szenhidrogen",
+                    r"υδρογονανθρακ")
+# "non-methane", "за вычетом метана" (less methane), "sin metano", "ohne Methan": the NMHC of each language
+_NO_METHANE = _any(r"non[\s-]?metha", r"nonmetha", r"(?:excluding|without|minus|less|except)\s+methane",
+                   r"ohne\s+methan", r"nicht[\s-]?methan", r"(?:sans|hors)\s+methane", r"non[\s-]?methaniq",
+                   r"sin\s+metano", r"no[\s-]?metanic", r"non[\s-]?metanic", r"escluso\s+(?:il\s+)?metano",
+                   r"bez\s+metanu", r"niemetan", r"вычетом\s+метана", r"без\s+метана", r"неметан",
+                   r"nem[\s-]?metan", r"icke[\s-]?metan", r"ikke[\s-]?metan", r"niet[\s-]?methaan",
+                   r"non[\s-]?metana", r"bukan\s+metana", r"μη\s+μεθανι")
+_OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧")
 _ELEMENTS = (
     ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
                r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
-               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang")),
+               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])")),
     ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
-               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen")),
+               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
-               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon")),
+               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ")),
 )
 # oxide words by count, most specific first
-_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]")
-_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b")
+_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ")
+_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b", r"μονοξειδ")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
-               r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider")
-_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit",
+               r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια")
+_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ",
                r"(?:kul|kvaelstof|svovl)ilte")
 # what a count makes of each element (None: the count says nothing the catalog decides)
 _FORMULA = {
@@ -61,21 +62,29 @@ _FORMULA = {
 }
 # particles
 _PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
-                 r"частиц", r"hiukka")
+                 r"частиц", r"hiukka", r"σωματιδ")
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
              r"(?<![a-z])debu(?![a-z])", r"szallo por")
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
              r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк")
-_SUSPENDED = _any(r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
+_SUSPENDED = _any(r"αιωρουμεν", r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
                   r"lo lung")
 _MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
 
 
+def methane_free(folded: str) -> bool:
+    """Whether a name means hydrocarbons without methane (NMHC) in any language this module reads."""
+    text = unaccent(folded)
+    return bool(_HYDROCARBON.search(text) and _NO_METHANE.search(text))
+
+
 def decide(folded: str, lookup: Lookup) -> Decision | None:
     """(label or None, confidence) for a name its chemistry decides, else None."""
-    text = _plain(folded)
-    if _HYDROCARBON.search(text):
-        return named("HC", lookup, CONFIDENCE)
+    text = unaccent(folded)
+    if _HYDROCARBON.search(text):  # all hydrocarbons, unless methane is taken out (NMHC, not a standard value)
+        return named("NMHC" if _NO_METHANE.search(text) else "HC", lookup, CONFIDENCE)
+    if _OZONE.search(text):  # ozone, a secondary pollutant every monitoring network lists: not a standard value
+        return named("O3", lookup, CONFIDENCE)
     formula = _oxide_formula(text)
     if formula is not None:
         return named(formula, lookup, CONFIDENCE)

@@ -274,7 +274,7 @@ def looks_like_share(values) -> bool:
     return nums.size >= 2 and float(nums.min()) >= 0 and float(nums.max()) <= 100 and len(values) - nums.size == 0
 
 
-FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code"}
+FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code", "gloss"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
 _ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key)(?![a-z])|id$|^fid$|osmid|station")

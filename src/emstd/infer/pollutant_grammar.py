@@ -5,6 +5,8 @@
 - A chemical component of PM (sulfate, nitrate, ammonium, organic or elemental carbon) is part of the mass, not the
   pollutant: null.
 - A formula in brackets that is itself a known name decides (一酸化窒素(NO) -> NO, not NOx).
+- Other particle sizes (PM1.0, PM4, 0.3 µm) and particle counts are not PM2.5 or PM10 mass: null.
+- A reporting basis after the name ("nitrogen oxides as nitrogen dioxide", "NOx (以NO2计)") does not change it.
 
 Functions take the folded name and a `lookup(name) -> (found, label)` into the catalog.
 """
@@ -13,27 +15,54 @@ from __future__ import annotations
 
 import re
 
+from emstd.infer import chemical_names
 from emstd.infer.catalog_names import Decision, Lookup, named
 
 _PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle|(?<![a-z])pm(?![a-z])")
-_SIZE = re.compile(r"(?<![\d.])(10|2\.5)\s*(?:um|μm|µm|微米|micron)")
+# a size in micrometres is a particle size, whatever the words around it ("pył zawieszony 2.5 µm", "10 мкм")
+_UM = r"(?:um|μm|µm|微米|microns?|micrometers?|micrometres?|мкм|mikromet(?:er|re|r)\w*|mikron\w*|micrometr\w*)"
+_SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)\s*{_UM}")
+_SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")
+# other stated sizes (PM1, PM1.0, PM4, PM0.1, 0.3 µm) and counts of particles are not PM2.5 or PM10 mass
+_OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
+                         rf"(?<![\d.,])(?:0[.,]\d+|1(?:[.,]0)?|4|5)\s*[_\s]?{_UM}")
+_TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
+_COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
 _NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|"
                           r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
                           r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
-_SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|"
+_SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|铅|重金属|"
                       r"(?<![a-z])(?:sulfates?|sulphates?|nitrates?|ammonium|organic[\s_-]?carbon|"
-                      r"elemental[\s_-]?carbon|black[\s_-]?carbon|so4|no3|nh4)(?![a-z])")
+                      r"elemental[\s_-]?carbon|black[\s_-]?carbon|so4|no3|nh4|lead|pb|metals?|"
+                      r"(?:non|semi)?[\s_-]?volatile)(?![a-z])")  # a component or a fraction of the mass
+# "nitrogen oxides as nitrogen dioxide", "NOx (以NO2计)": the basis a mass is reported on, not the pollutant
+_BASIS = re.compile(r"(?:\s+|\s*[\(\[]\s*)(?:(?:expressed|calculated|reported|measured)\s+)?(?:as|als|en|como|jako|"
+                    r"in terms of)\s+[^\(\)]{1,40}?[\)\]]?\s*$|\s*[\(\[]?以[^\(\)]{1,20}计[\)\]]?\s*$")
 _PM_UNSIZED = re.compile(r"(?<![a-z])pmx(?![a-z])")
 _BRACKETED = re.compile(r"[\(\[\{]([^\(\)\[\]\{\}]{1,20})[\)\]\}]")
 
 
+def without_basis(folded: str) -> str | None:
+    """The name without a reporting basis after it ("nitrogen oxides as nitrogen dioxide" -> "nitrogen oxides"),
+    or None when it states none."""
+    basis = _BASIS.search(folded)
+    return folded[:basis.start()].strip() if basis and basis.start() > 0 else None
+
+
 def decide(folded: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's qualifiers, or None when they say nothing."""
-    if _PARTICLE.search(folded) or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)", folded):
-        if _NON_EXHAUST.search(folded) or _SPECIES.search(folded):
+    if chemical_names.methane_free(folded):  # "Kohlenwasserstoffe (ohne Methan)": NMHC before the bracket goes
+        return named("NMHC", lookup, 0.92)
+    sized = _SIZED.search(folded)
+    if _PARTICLE.search(folded) or sized or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)", folded):
+        if _NON_EXHAUST.search(folded) or _SPECIES.search(folded) or _COUNT.search(folded):
             return None, 0.92
         if m := _SIZE.search(folded):
             return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
+        if m := _TRAILING_ZERO.search(folded):  # "pm10.0", as sensor networks write it, is PM10
+            return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
+        if _OTHER_SIZE.search(folded):
+            return None, 0.92
     if _PM_UNSIZED.search(folded):  # SUMO/HBEFA "PMx": particulate matter of no stated size
         return named("PM", lookup, 0.95)
     for inner in _BRACKETED.findall(folded):  # a formula in brackets names the pollutant exactly

@@ -15,10 +15,11 @@ from rapidfuzz import fuzz, process
 from emstd.catalog import Catalog, load_catalog
 from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
-from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar
+from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar, vehicle_words
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
-CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85}
+CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85, "gloss": 0.95}
+# "gloss": a name in another language read as its English words, at most as sure as the English reading
 # "structured" (vehicle_grammar, pollutant_grammar) carries the confidence of the rule that decided.
 UNSURE_TOKEN = 0.7  # a vehicle token match next to words that are neither names nor known fillers
 CONFIDENCE["user"] = 1.0  # a name from the user's catalog overlay: the user said so
@@ -26,7 +27,7 @@ FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
 NEAR_MATCH_CUTOFF = 94  # a misspelling this close to a catalog name is that name, whatever its structure says
 FUZZY_MIN_LEN = 5  # keys shorter than this are too close to each other ("no2" vs "nox") to fuzz safely
 # Qualifiers read from the whole (folded) name before it is stripped to its head, per task.
-_QUALIFIERS = {"pollutant": pollutant_grammar.decide, "vehicle": vehicle_grammar.definition}
+_QUALIFIERS = {"pollutant": pollutant_grammar.decide, "vehicle": vehicle_grammar.qualified}
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ MOVES_POLLUTANT_IDS: dict[int, str | None] = {
     5: None, 6: None, 30: None, 32: None, 33: None, 79: None, 80: None, 86: None, 87: None, 91: None, 98: None,
     106: None, 107: None, 116: None, 117: None, 112: None, 115: None, 118: None, 119: None,
 }
-_TOKEN_SPLIT = re.compile(r"[\s_\-\.,;:/\\()\[\]{}|+=]+|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
+_TOKEN_SPLIT = re.compile(r"[\s\-,;:/\\()\[\]{}|+=]+|(?<!\d)[._]+|[._]+(?!\d)|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
 
 
 class RulesEngine:
@@ -109,8 +110,9 @@ class RulesEngine:
         label, method, confidence = found
         return Answer(text, label, "negative" if label is None and method != "user" else method, confidence)
 
-    def match(self, text: str, task: str) -> tuple[str | None, str, float] | None:
-        """(label or None for a negative, method, confidence), or None when nothing matched at all."""
+    def match(self, text: str, task: str, *, gloss: bool = True) -> tuple[str | None, str, float] | None:
+        """(label or None for a negative, method, confidence), or None when nothing matched at all. `gloss`:
+        whether a vehicle name in another language may be read through its words (not again on the gloss)."""
         keys = candidate_keys(text, task)
         if not keys:  # only separators and punctuation: nothing to match
             return None
@@ -120,6 +122,10 @@ class RulesEngine:
             return label, method, CONFIDENCE[method]
         # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5, and a definition by mass or
         # seats before the head after its last 的 ("最大设计总质量不超过3500kg的载货车辆" is N1, not any 载货车辆)
+        if task == "pollutant" and (named := pollutant_grammar.without_basis(fold(text))) is not None:
+            found = self.match(named, task, gloss=gloss)  # "NOx (以NO2计)": the name, not its reporting basis
+            if found is not None:
+                return found
         grammar = _QUALIFIERS.get(task)
         found = grammar(fold(text), self._name_lookup(task)) if grammar else None
         if found is not None:
@@ -131,8 +137,10 @@ class RulesEngine:
                 return label, method, CONFIDENCE[method]
         # a catalog name (or a near-identical misspelling of one) beats a name's structure; the structure beats
         # guesses from parts of the name. Fuzzy before tokens: "Combinaton Long-haul Truck" is not "truck".
-        for stage in (self._by_near_match, self._by_structure, self._by_code, self._by_chemistry, self._by_fuzzy,
-                      self._by_tokens, self._by_containment):
+        # a name in another language is read through its words before its structure or parts are guessed at
+        stages = (self._by_near_match, *((self._by_gloss,) if gloss else ()), self._by_structure, self._by_code,
+                  self._by_chemistry, self._by_fuzzy, self._by_tokens, self._by_containment)
+        for stage in stages:
             found = stage(text, keys, task)
             if found is not None:
                 return found
@@ -147,6 +155,16 @@ class RulesEngine:
     def _name_lookup(self, task: str):
         """name -> (found, label) by exact catalog key: how the grammar modules ask the catalog."""
         return lambda name: self.catalog.lookup(task, compact(fold(name)))
+
+    def _by_gloss(self, text: str, keys: list[str], task: str):
+        """A vehicle name in another language, decided as its English gloss ("caminhão trator" -> "truck
+        tractor"): vehicle_words."""
+        if task != "vehicle" or (english := vehicle_words.gloss(text)) is None:
+            return None
+        found = self.match(english, task, gloss=False)
+        if found is None:
+            return None
+        return found[0], "gloss", min(found[2], CONFIDENCE["gloss"])
 
     def _by_structure(self, text: str, keys: list[str], task: str):
         """Vehicle names decided by their head and a strong modifier, or by a scheme (vehicle_grammar)."""

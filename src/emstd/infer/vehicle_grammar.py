@@ -26,13 +26,21 @@ _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
                           r"(?<![a-z])(?:tractors?|semi(?:[\s-]?trailers?)?|single[\s-]trailers?|multi[\s-]trailers?|"
                           r"combination|articulated|artic|tt/at|truck[\s-]trailers?)(?![a-z])")
-_BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|minibus)(?![a-z])")
+_BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|(?:mini|midi|micro)[\s-]?bus(?:es)?|"
+                  r"omnibus(?:es)?)(?![a-z])")
 _TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|"
                     r"single[\s-]unit)(?![a-z])")
+_LIGHT = re.compile(r"(?<![a-z])light(?![a-z])(?![\s-]*(?:heavy|duty))")  # EPA's light-duty truck is a Passenger Truck
 _SINGLE_UNIT = re.compile(r"(?<![a-z])(?:single[\s-]unit|rigid)(?![a-z])")
 
-_SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])school(?![a-z])")
-_TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic)(?![a-z])")
+_SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|education|student|pupil)s?(?![a-z])")
+# MOVES4 calls source type 41 "Other Buses": buses that are neither transit nor school buses. A private, hired,
+# chartered, staff or tour bus is one of them, whatever its size (decided like 大巴, before the transit words).
+_OTHER_BUS = re.compile(r"私家|私人|自用|包车|租赁|通勤|(?<![a-z])(?:private|privately|hire|hired|charter|chartered|"
+                        r"rental|non[\s-]?franchised|staff|employee|company|works|tourist|excursion|sightseeing)(?![a-z])")
+_TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic|public)(?![a-z])")
+# a small bus of no stated service: an EU M2 minibus, decided like 中巴
+_SMALL_BUS = re.compile(r"(?<![a-z])(?:(?:mini|midi|micro)[\s-]?bus(?:es)?|light|small)(?![a-z])")
 _INTERCITY = re.compile(r"长途|旅游|班线|客运|城际|公路客车|(?<![a-z])(?:coach(?:es)?|intercity|inter-city|touring|"
                         r"tour|long[\s-]distance)(?![a-z])")
 _HOME = re.compile(r"房车|旅居|(?<![a-z])(?:motor\s?homes?|motorhomes?|campers?|campervans?|rvs?)(?![a-z])")
@@ -76,7 +84,8 @@ _CATEGORY = re.compile(rf"^(?:(l[1-7]e?|m[123]|n[123]|o[1-4])(?:-[a-z]\d?|(?<=e)
 def decide(text: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's structure, or None when the structure says nothing."""
     text = text.replace("_", " ")  # identifiers: "cars_and_taxis"
-    for rule in (_total, _group, _wheels, _trailer, _codes, _length, _compound, _registration, _special_purpose):
+    for rule in (_total, _group, _wheels, _trailer, _kinds, _non_road, _codes, _length, _compound, _registration,
+                 _special_purpose):
         found = rule(text, lookup)
         if found is not None:
             return found
@@ -137,8 +146,61 @@ def _wheels(text: str, lookup: Lookup) -> Decision | None:
     return None
 
 
+# English vehicle kinds named by a word the catalog does not list, each decided like the catalog name it means
+_KINDS = (
+    (re.compile(r"^motor[\s-]?cars?$"), "passenger car", 0.92),  # the legal English name of a car
+    (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
+    (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight)[\s-]+(?:vehicles?|carriers?)$|"
+                r"^(?:medium|heavy)[\s-]+commercial[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
+    (re.compile(r"^special(?:i[sz]ed)?(?:[\s-]+motor)?[\s-]+vehicles?$|"
+                r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
+                r"^(?:特种|特殊用途|特别用途|专用)(?:车辆|汽车|车)$"), "专项作业车", 0.9),
+    (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
+    (re.compile(r"(?<![a-z])side[\s-]?cars?(?![a-z])"), "motorcycle with sidecar", 0.9),
+    (re.compile(r"(?<![a-z])(?:auto|motor)[\s-]?rickshaws?(?![a-z])"), "L5e", 0.9),
+    # "three wheeler (goods)": a wheeler is a registered motor vehicle; a bicycle-like tricycle is "tricycle"
+    (re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheelers?(?![a-z])"), "two wheeler", 0.9),
+)
+_TRICYCLE = re.compile(r"(?<![a-z])tri[\s-]?cycles?(?![a-z])")
+
+
+def _kinds(text: str, lookup: Lookup) -> Decision | None:
+    for pattern, name, confidence in _KINDS:
+        if pattern.search(text):
+            return named(name, lookup, confidence)
+    if _TRICYCLE.search(text) and _POWERED.search(text):  # a motor tricycle, decided like 三轮摩托车
+        return named("三轮摩托车", lookup, 0.9)
+    return None
+
+
+# A trailer has no engine: "semi-trailer", "full trailers" alone are not a source type; a trailer named with what
+# tows it ("tractor-trailer", "single-trailer trucks", "semi-trailer truck") is the combination.
+_TRAILER_EN = re.compile(r"(?<![a-z])(?:semi[\s-]?)?trailers?(?![a-z])")
+_TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations?|rigs?|articulated|prime[\s-]?movers?|"
+                     r"units?|towing)(?![a-z])")
+
+
+_MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])")  # "camper van / trailer"
+
+
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
-    return (None, 0.92) if _TRAILER_ONLY.match(text) else None
+    if _TRAILER_ONLY.match(text) or (_TRAILER_EN.search(text) and not _TOWING.search(text)
+                                     and not _MOTORIZED_HOME.search(text)):
+        return None, 0.92
+    return None
+
+
+# A tractor on wheels or tracks for fields, gardens or building sites is machinery, not a road tractor unit
+_NON_ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:wheeled|wheels?|crawlers?|tracked|tracks?|track[\s-]type|farm|"
+                               r"agricultural|garden|walking|lawn|orchard|forestry)(?![a-z])")
+_TRACTOR = re.compile(r"(?<![a-z])tractors?(?![a-z])")
+_ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-z])")
+
+
+def _non_road(text: str, lookup: Lookup) -> Decision | None:
+    if _TRACTOR.search(text) and _NON_ROAD_TRACTOR.search(text) and not _ROAD_TRACTOR.search(text):
+        return None, 0.9
+    return None
 
 
 def _codes(text: str, lookup: Lookup) -> Decision | None:
@@ -163,11 +225,15 @@ def _codes(text: str, lookup: Lookup) -> Decision | None:
     return None
 
 
-def definition(text: str, lookup: Lookup) -> Decision | None:
-    """A category defined by mass and seats (vehicle_definitions); the rules engine asks before it strips the
-    name to its head."""
-    code = vehicle_definitions.category(text)
-    return named(code, lookup, 0.92) if code else None
+def qualified(text: str, lookup: Lookup) -> Decision | None:
+    """What a name's qualifiers decide before the rules engine strips them: a category defined by mass and seats
+    (vehicle_definitions), and a bus whose owner or use makes it one of MOVES' "Other Buses" (私家巴士: 私家 is
+    otherwise an ownership word that never changes the type)."""
+    if code := vehicle_definitions.category(text):
+        return named(code, lookup, 0.92)
+    if _BUS.search(text) and not _SCHOOL.search(text) and _OTHER_BUS.search(text):
+        return named("大巴", lookup, 0.92)
+    return None
 
 
 def _length(text: str, lookup: Lookup) -> Decision | None:
@@ -185,7 +251,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
     """A head noun with a strong modifier: the modifier decides among the head's source types."""
     bus, truck, combination = _BUS.search(text), _TRUCK.search(text), _COMBINATION.search(text)
     if bus:  # a bus head decides by its marker (school before transit before intercity), or not at all
-        for marker, name in ((_SCHOOL, "校车"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车")):
+        for marker, name in ((_SCHOOL, "校车"), (_OTHER_BUS, "大巴"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车"),
+                             (_SMALL_BUS, "中巴")):
             if marker.search(text):
                 return named(name, lookup, 0.92)
         return None
@@ -202,6 +269,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("短途货车", lookup, 0.92)
         if _LONG_RE.search(text):
             return named("长途货车", lookup, 0.92)
+        if _LIGHT.search(text):  # "light rigid trucks": a light truck, as 轻型货车 (not "light-heavy-duty")
+            return named("轻型货车", lookup, 0.9)
         if _SINGLE_UNIT.search(text):
             return named("single unit truck", lookup, 0.9)
     return None

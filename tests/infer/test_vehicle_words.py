@@ -1,0 +1,63 @@
+"""Vehicle class names in other languages, read word by word into English (infer/vehicle_words). The names are
+made up from each language's dictionary words, none taken from the realworld set; the traps are the words whose
+meaning a word-for-word reading would get wrong (a farm tractor, a trailer, an Italian autocarro)."""
+
+import pytest
+
+from emstd.errors import CatalogError
+from emstd.infer import vehicle_words
+from emstd.infer.rules import default_engine
+
+
+def answer(text):
+    return default_engine().standardize(text, "vehicle")
+
+
+@pytest.mark.parametrize("name,english", [
+    ("caminhões-tratores", "truck tractor"),  # a hyphen joins words as a space does
+    ("camiones ligeros", "truck light"),
+    ("Caminhão Trator", "truck tractor"),  # the phrase wins over its words
+    ("CAMIAO", "truck"),  # accents dropped as real lists drop them
+    ("trator", "farm tractor"),
+    ("autobuses del centro", "bus centro"),  # function words drop out, unknown words stay
+    ("자가용승합차", "private minibus"),  # Korean: matched inside the word
+])
+def test_known_words_are_glossed_in_english(name, english):
+    assert vehicle_words.gloss(name) == english
+
+
+@pytest.mark.parametrize("name", ["de la", "für", "tractor", "bus", "semi trailer", "moped"])
+def test_english_words_and_function_words_alone_are_not_glossed(name):
+    assert vehicle_words.gloss(name) is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("furgonetas", "Light Commercial Truck"), ("autocarri", "Single Unit Short-haul Truck"),
+    ("승용차", "Passenger Car"), ("trattori stradali", "Combination Long-haul Truck"),
+    ("motorowery", "Motorcycle"), ("ciężarówka", "Single Unit Short-haul Truck"), ("autobuz", "Transit Bus"),
+    ("microbuze", "Intercity Bus"), ("κάμπερ", None),
+])
+def test_foreign_names_are_decided_like_their_english(name, label):
+    got = answer(name)
+    if label is None:
+        assert got.method != "gloss"  # a word the file does not hold is not guessed at
+    else:
+        assert (got.standard, got.method) == (label, "gloss")
+
+
+@pytest.mark.parametrize("name", ["Sattelanhänger", "naczepy", "ciągniki rolnicze", "tractores agrícolas",
+                                  "rimorchio"])
+def test_trailers_and_farm_tractors_are_not_source_types_in_any_language(name):
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+def test_a_gloss_is_never_surer_than_its_english_reading():
+    assert answer("camiones ligeros").confidence <= answer("light truck").confidence
+    assert 0 < answer("camiones ligeros").confidence <= 0.95
+
+
+def test_a_word_with_two_meanings_in_the_file_is_refused_with_both():
+    doc = {"glosses": {"it": {"autocarro": "truck"}, "pt": {"autocarro": "bus"}}}
+    with pytest.raises(CatalogError, match="autocarro.*'bus'.*'truck'|autocarro.*'truck'.*'bus'"):
+        vehicle_words.compile_lexicon(doc)
