@@ -45,16 +45,19 @@ def test_split_is_a_stable_hash_and_both_halves_are_used():
         assert splits == set(SPLITS)
 
 
-def test_table_cohorts_are_first_and_fresh_and_scored_apart():
+COHORTS = ("first", "fresh", "third")
+
+
+def test_table_cohorts_are_scored_apart():
     from emstd.eval.realworld_run import score_tables
     from emstd.infer.rules import RulesBackend
 
     tables = table_items()
-    assert {t.cohort for t in tables} == {"first", "fresh"}
-    assert sum(t.cohort == "fresh" for t in tables) >= 10
+    assert {t.cohort for t in tables} == set(COHORTS)
+    assert all(sum(t.cohort == c for t in tables) >= 10 for c in COHORTS)
     scored = score_tables(RulesBackend(), tables, unseen=set())
     assert {c: v["n"] for c, v in scored["cohorts"].items()} == {
-        c: sum(t.cohort == c for t in tables) for c in ("first", "fresh")}
+        c: sum(t.cohort == c for t in tables) for c in COHORTS}
     assert all(0.0 <= v["field_f1"] <= 1.0 for v in scored["cohorts"].values())
 
 
@@ -64,6 +67,6 @@ def test_value_cohorts_are_tallied_apart():
 
     for task in ("vehicle", "pollutant"):
         items = value_items(task)
-        assert {i.cohort for i in items} == {"first", "fresh"}
+        assert {i.cohort for i in items} == set(COHORTS)
         scored = score_values(RulesBackend(), items)["accuracy"]
-        assert scored["cohort:first"]["n"] + scored["cohort:fresh"]["n"] == scored["all"]["n"] == len(items)
+        assert sum(scored[f"cohort:{c}"]["n"] for c in COHORTS) == scored["all"]["n"] == len(items)

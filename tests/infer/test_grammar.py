@@ -261,3 +261,14 @@ def test_a_stated_particle_size_or_a_reporting_basis_decides(name, label):
                                   "PM2.5 number", "volatile PM10", "PM10 lead", "semi-volatile PM2.5"])
 def test_other_sizes_counts_and_fractions_are_not_pm_mass(name):
     assert answer(name, "pollutant").standard is None
+
+
+@pytest.mark.parametrize("name,label", [("pm10_1hr", "PM10"), ("co_8h_avg", "CO"), ("pm2.5_day", "PM2.5")])
+def test_an_averaging_period_after_the_name_is_its_own_token(name, label):
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name,label", [("pickup with trailer", "Passenger Truck"),
+                                        ("car towing a trailer", "Passenger Car")])
+def test_a_vehicle_with_a_trailer_is_the_vehicle(name, label):
+    assert answer(name).standard == label

@@ -85,7 +85,8 @@ MOVES_POLLUTANT_IDS: dict[int, str | None] = {
     5: None, 6: None, 30: None, 32: None, 33: None, 79: None, 80: None, 86: None, 87: None, 91: None, 98: None,
     106: None, 107: None, 116: None, 117: None, 112: None, 115: None, 118: None, 119: None,
 }
-_TOKEN_SPLIT = re.compile(r"[\s\-,;:/\\()\[\]{}|+=]+|(?<!\d)[._]+|[._]+(?!\d)|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
+# a decimal point stays inside a token: "pm1.0" is one token, not "pm1 0" (PM10); "pm10_24h" is two
+_TOKEN_SPLIT = re.compile(r"[\s_\-,;:/\\()\[\]{}|+=]+|(?<!\d)\.+|\.+(?!\d)|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
 
 
 class RulesEngine:

@@ -180,7 +180,9 @@ _TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations
                      r"units?|towing)(?![a-z])")
 
 
-_MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])")  # "camper van / trailer"
+# "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
+_MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
+                             r"\S.*(?<![a-z])(?:with|towing|pulling)\s+(?:an?\s+)?(?:semi[\s-]?)?trailers?(?![a-z])")
 
 
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
