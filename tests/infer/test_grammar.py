@@ -272,3 +272,8 @@ def test_an_averaging_period_after_the_name_is_its_own_token(name, label):
                                         ("car towing a trailer", "Passenger Car")])
 def test_a_vehicle_with_a_trailer_is_the_vehicle(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [("麻烦算下二氧化硫排放", "SO2"), ("帮我查下碳排放", "CO2")])
+def test_a_spoken_request_is_peeled_before_the_emission_word(name, label):
+    assert answer(name, "pollutant").standard == label  # "碳排放" is a name; "碳" alone is not

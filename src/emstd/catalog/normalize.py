@@ -77,8 +77,8 @@ def _strip_marks(text: str) -> str:
 
 _BRACKETED = re.compile(r"\s*[\(\[\{<][^\(\)\[\]\{\}<>]*[\)\]\}>]\s*")
 _REQUEST_PREFIX = re.compile(
-    r"^(?:请问|请|麻烦|帮我|帮忙|我想|我要|想)?\s*(?:查询一下|查询|查一下|查查|查|计算一下|计算|算一下|算|看看|看一下|统计|求)?\s*"
-    r"(?:一下)?\s*(?:一辆|一台|辆)?\s*"
+    r"^(?:请问|请|麻烦|帮我|帮忙|我想|我要|想)?\s*(?:查询一下|查询|查一下|查下|查查|查|计算一下|计算下|计算|算一下|算下|算|"
+    r"看看|看一下|看下|统计|求)?\s*(?:一下)?\s*(?:一辆|一台|辆)?\s*"  # 算下, 查下: spoken 算一下, 查一下
 )
 _EN_REQUEST = re.compile(
     r"^(?:please\s+)?(?:(?:show|give|get|calculate|compute|find|query|look\s*up)(?:\s+me)?\s+)?(?:the\s+)?"
@@ -112,6 +112,13 @@ _TAIL_PUNCT = re.compile(r"[\s,.;:!?'\"\-_/|#*=+?？]+$")
 
 def _trim(text: str) -> str:
     return _TAIL_PUNCT.sub("", _LEAD_PUNCT.sub("", text)).strip()
+
+
+def strip_request(text: str) -> str:
+    """Only the request around a name ("帮忙算下碳排放" -> "碳排放", "vehicle type: bus" -> "bus"): the form to try
+    before the emission words go too ("碳排放" is a name; "碳" alone is not)."""
+    text = _REQUEST_PREFIX.sub("", text, count=1) if re.match(r"^[\u4e00-\u9fff]", text) else text
+    return _trim(_EN_REQUEST.sub("", _LABEL_PREFIX.sub("", text, count=1), count=1)) or text
 
 
 def strip_wrappers(text: str) -> str:
@@ -219,7 +226,7 @@ def candidate_forms(text: str, task: str) -> list[str]:
     `task` is "vehicle", "pollutant" or "column"; only vehicles lose modifiers and English plurals.
     """
     folded = fold(text)
-    forms = [folded, strip_wrappers(folded)]
+    forms = [folded, strip_request(folded), strip_wrappers(folded)]
     if task == "vehicle":
         forms += [strip_modifiers(forms[-1]), strip_wrappers(strip_modifiers(forms[-1]))]
         # each form, then its singular: the last stays the most normalized (the data split's group key)
