@@ -277,3 +277,32 @@ def test_a_vehicle_with_a_trailer_is_the_vehicle(name, label):
 @pytest.mark.parametrize("name,label", [("麻烦算下二氧化硫排放", "SO2"), ("帮我查下碳排放", "CO2")])
 def test_a_spoken_request_is_peeled_before_the_emission_word(name, label):
     assert answer(name, "pollutant").standard == label  # "碳排放" is a name; "碳" alone is not
+
+
+@pytest.mark.parametrize("name,label", [
+    ("a21026-Avg", "SO2"), ("a34004-Rtd", "PM2.5"), ("a21002-ZsRtd", "NOx"), ("MP2,5 diario", "PM2.5"),
+    ("pm10p0", "PM10"), ("particulas respirables", "PM10"), ("partículas inhaláveis finas", "PM2.5"),
+    ("細懸浮粒子", "PM2.5"), ("懸浮微粒物質", "PM10"), ("ก๊าซซัลเฟอร์ไดออกไซด์ (SO2)", "SO2"),
+])
+def test_monitoring_codes_and_particle_words_of_other_networks(name, label):
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name", ["a21004-Rtd", "a24088-Avg", "total suspended particles", "partículas totales",
+                                  "PM coarse fraction", "polycyclic aromatic hydrocarbon", "main pollutant",
+                                  "主要污染物", "ไนโตรเจนไดออกไซด์"])
+def test_other_codes_totals_coarse_particles_and_index_fields_are_not_standard_values(name):
+    assert answer(name, "pollutant").standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("motorized bicycles", "Motorcycle"), ("self-propelled campers", "Motor Home"), ("scheduled bus", "Transit Bus"),
+    ("truck + trailer", "Single Unit Short-haul Truck"),
+])
+def test_more_english_class_words(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["mining equipment", "forestry machinery", "non-road machines"])
+def test_machinery_is_not_a_road_vehicle(name):
+    assert answer(name).standard is None

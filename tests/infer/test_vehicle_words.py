@@ -61,3 +61,11 @@ def test_a_word_with_two_meanings_in_the_file_is_refused_with_both():
     doc = {"glosses": {"it": {"autocarro": "truck"}, "pt": {"autocarro": "bus"}}}
     with pytest.raises(CatalogError, match="autocarro.*'bus'.*'truck'|autocarro.*'truck'.*'bus'"):
         vehicle_words.compile_lexicon(doc)
+
+
+@pytest.mark.parametrize("name,label", [
+    ("rutebil", "Transit Bus"), ("skolbuss", "School Bus"), ("sættevognstrækker", "Combination Long-haul Truck"),
+    ("รถจักรยานยนต์สาธารณะ", "Motorcycle"), ("รถตู้โดยสาร", "Passenger Truck"), ("VU", "Light Commercial Truck"),
+])
+def test_nordic_thai_and_french_abbreviations(name, label):
+    assert answer(name).standard == label

@@ -29,7 +29,7 @@ def _any(*stems: str) -> re.Pattern:
 _HYDROCARBON = _any(r"hydrocarbon", r"idrocarbur", r"hydrocarbure", r"hidrocarbur", r"hidrocarbonet", r"hidrocacbon",
                     r"hidrokarbon", r"hydrokarbon", r"kohlenwasserstoff", r"koolwaterstof", r"weglowodor",
                     r"uhlovodik", r"углеводород", r"hiilived", r"kolvate", r"kulbrint", r"szenhidrogen",
-                    r"υδρογονανθρακ")
+                    r"υδρογονανθρακ", r"ไฮโดรคาร์บอน")
 # "non-methane", "за вычетом метана" (less methane), "sin metano", "ohne Methan": the NMHC of each language
 _NO_METHANE = _any(r"non[\s-]?metha", r"nonmetha", r"(?:excluding|without|minus|less|except)\s+methane",
                    r"ohne\s+methan", r"nicht[\s-]?methan", r"(?:sans|hors)\s+methane", r"non[\s-]?methaniq",
@@ -37,22 +37,23 @@ _NO_METHANE = _any(r"non[\s-]?metha", r"nonmetha", r"(?:excluding|without|minus|
                    r"bez\s+metanu", r"niemetan", r"вычетом\s+метана", r"без\s+метана", r"неметан",
                    r"nem[\s-]?metan", r"icke[\s-]?metan", r"ikke[\s-]?metan", r"niet[\s-]?methaan",
                    r"non[\s-]?metana", r"bukan\s+metana", r"μη\s+μεθανι")
-_OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧")
+_AROMATIC = _any(r"aromat", r"polycycl", r"policicl", r"polycykl", r"полицикл", r"(?<![a-z])pah", r"多环芳烃")
+_OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧", r"โอโซน")
 _ELEMENTS = (
     ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
                r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
-               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])")),
+               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])", r"ซัลเฟอร์", r"กำมะถัน")),
     ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
-               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ")),
+               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ", r"ไนโตรเจน")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
-               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ")),
+               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ", r"คาร์บอน")),
 )
 # oxide words by count, most specific first
-_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ")
-_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b", r"μονοξειδ")
+_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ", r"ไดออกไซด์")
+_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b", r"μονοξειδ", r"มอนอกไซด์")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
                r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια")
-_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ",
+_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ", r"ออกไซด์",
                r"(?:kul|kvaelstof|svovl)ilte")
 # what a count makes of each element (None: the count says nothing the catalog decides)
 _FORMULA = {
@@ -62,11 +63,12 @@ _FORMULA = {
 }
 # particles
 _PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
-                 r"частиц", r"hiukka", r"σωματιδ")
+                 r"частиц", r"hiukka", r"σωματιδ", r"粒子", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
              r"(?<![a-z])debu(?![a-z])", r"szallo por")
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
-             r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк")
+             r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
+_RESPIRABLE = _any(r"respirab", r"inhalab", r"inalav", r"inhalav", r"thorac", r"torac", r"respirav", r"вдыхаем")
 _SUSPENDED = _any(r"αιωρουμεν", r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
                   r"lo lung")
 _MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
@@ -82,6 +84,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     """(label or None, confidence) for a name its chemistry decides, else None."""
     text = unaccent(folded)
     if _HYDROCARBON.search(text):  # all hydrocarbons, unless methane is taken out (NMHC, not a standard value)
+        if _AROMATIC.search(text):  # polycyclic aromatic hydrocarbons (PAH): a family of air toxics
+            return None, CONFIDENCE
         return named("NMHC" if _NO_METHANE.search(text) else "HC", lookup, CONFIDENCE)
     if _OZONE.search(text):  # ozone, a secondary pollutant every monitoring network lists: not a standard value
         return named("O3", lookup, CONFIDENCE)
@@ -110,6 +114,10 @@ def _particles(text: str, lookup: Lookup) -> Decision | None:
         return None
     if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
         return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, CONFIDENCE)
+    if _PARTICLE.search(text) and _RESPIRABLE.search(text) and not _FINE.search(text):  # respirable, inhalable: PM10
+        return named("PM10", lookup, CONFIDENCE)
+    if "悬浮" in text and _PARTICLE.search(text) and not _FINE.search(text):
+        return named("PM10", lookup, CONFIDENCE)  # 懸浮微粒 (Taiwan), 懸浮粒子 (Hong Kong RSP): PM10; 細懸浮 is PM2.5
     if _PARTICLE.search(text):
         said = _FINE.search(text) or _SUSPENDED.search(text) or _MATTER.search(text) or len(text.split()) == 1
         return named("PM", lookup, CONFIDENCE) if said else None

@@ -15,17 +15,28 @@ from __future__ import annotations
 
 import re
 
+from emstd.catalog.normalize import unaccent
 from emstd.infer import chemical_names
 from emstd.infer.catalog_names import Decision, Lookup, named
 
 _PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle|(?<![a-z])pm(?![a-z])")
 # a size in micrometres is a particle size, whatever the words around it ("pył zawieszony 2.5 µm", "10 мкм")
 _UM = r"(?:um|μm|µm|微米|microns?|micrometers?|micrometres?|мкм|mikromet(?:er|re|r)\w*|mikron\w*|micrometr\w*)"
-_SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)\s*{_UM}")
+_SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)(?:[.,]0+)?\s*{_UM}")
+# the Spanish and Portuguese "material particulado" code (MP10, MP2,5) and CAMS' "pm2p5" are PM codes too
+_PM_CODE = re.compile(r"(?<![a-z0-9])(?:mp\s?(10|2[.,]5)|pm(2)p5|pm(10)p0)(?![0-9])")
+# a total of every particle size (TSP, "partículas suspendidas totales") or the coarse part (PM10-2.5) is not one
+# of the two sizes; "total" after a PM code is an emission total ("PMx_total"), not a size
+_TOTAL = re.compile(r"(?<![a-z])(?:total(?:es|e|i)?|totais|totaux|gesamt\w*)(?![a-z])|总悬浮")
+_COARSE = re.compile(r"(?<![a-z])(?:coarse|grues\w*|grossas?|pmc|pmco)(?![a-z])|粗颗粒")
+_PARTICLE_WORD = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle")
 _SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")
 # other stated sizes (PM1, PM1.0, PM4, PM0.1, 0.3 µm) and counts of particles are not PM2.5 or PM10 mass
 _OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
                          rf"(?<![\d.,])(?:0[.,]\d+|1(?:[.,]0)?|4|5)\s*[_\s]?{_UM}")
+_LEADING_POLLUTANT = re.compile(r"(?<![a-z])(?:primary|main|major|dominant|leading|dominating|prevailing)[\s_-]+"
+                                r"pollutants?(?![a-z])|首要污染物|主要污染物|主导污染物")
+_STATED_CODE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:2[.,_]?5|10)(?![0-9])")
 _TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
 _COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
 _NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|"
@@ -51,14 +62,22 @@ def without_basis(folded: str) -> str | None:
 
 def decide(folded: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's qualifiers, or None when they say nothing."""
+    if _LEADING_POLLUTANT.search(folded):  # the field that says which pollutant leads an air-quality index
+        return None, 0.92
+    folded = unaccent(folded)  # "partículas totais": lists drop accents as often as they keep them
     if chemical_names.methane_free(folded):  # "Kohlenwasserstoffe (ohne Methan)": NMHC before the bracket goes
         return named("NMHC", lookup, 0.92)
+    if m := _PM_CODE.search(folded):
+        return named("PM10" if (m.group(1) or m.group(2) or m.group(3)) == "10" else "PM2.5", lookup, 0.95)
     sized = _SIZED.search(folded)
-    if _PARTICLE.search(folded) or sized or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)", folded):
+    if _PARTICLE.search(folded) or sized or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)|(?<![a-z])pmco?(?![a-z])", folded):
         if _NON_EXHAUST.search(folded) or _SPECIES.search(folded) or _COUNT.search(folded):
             return None, 0.92
         if m := _SIZE.search(folded):
             return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
+        if (_COARSE.search(folded) or (_TOTAL.search(folded) and _PARTICLE_WORD.search(folded))) \
+                and not _STATED_CODE.search(folded):
+            return None, 0.9
         if m := _TRAILING_ZERO.search(folded):  # "pm10.0", as sensor networks write it, is PM10
             return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
         if _OTHER_SIZE.search(folded):

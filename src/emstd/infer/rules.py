@@ -85,6 +85,14 @@ MOVES_POLLUTANT_IDS: dict[int, str | None] = {
     5: None, 6: None, 30: None, 32: None, 33: None, 79: None, 80: None, 86: None, 87: None, 91: None, 98: None,
     106: None, 107: None, 116: None, 117: None, 112: None, 115: None, 118: None, 119: None,
 }
+# HJ 212-2017 (China's online-monitoring data protocol) pollutant codes, with the protocol's value suffixes
+# (a21026-Rtd real-time, -ZsRtd converted to reference oxygen, -Avg, -Min, -Max, -Cou): ours, and the others that
+# monitoring exports list beside them (None).
+_HJ212_RE = re.compile(r"^a(\d{5})(?:zs)?(?:rtd|avg|min|max|cou|flag)?$")
+HJ212_CODES: dict[str, str | None] = {
+    "21002": "NOx", "21005": "CO", "21026": "SO2", "34002": "PM10", "34004": "PM2.5", "24087": "THC",
+    "21003": None, "21004": None, "34001": None, "24088": None, "05002": None,
+}
 # a decimal point stays inside a token: "pm1.0" is one token, not "pm1 0" (PM10); "pm10_24h" is two
 _TOKEN_SPLIT = re.compile(r"[\s_\-,;:/\\()\[\]{}|+=]+|(?<!\d)\.+|\.+(?!\d)|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
 
@@ -194,6 +202,8 @@ class RulesEngine:
                 number = int(m.group(1))
                 if number in MOVES_POLLUTANT_IDS:  # a known MOVES pollutant: ours, or explicitly another one
                     return MOVES_POLLUTANT_IDS[number], "code", CONFIDENCE["code"]
+            elif task == "pollutant" and (m := _HJ212_RE.match(k)) and m.group(1) in HJ212_CODES:
+                return HJ212_CODES[m.group(1)], "code", CONFIDENCE["code"]
         return None
 
     def _vehicle_code(self, k: str) -> tuple[bool, str | None] | None:

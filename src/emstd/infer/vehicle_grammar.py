@@ -38,7 +38,8 @@ _SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|educ
 # chartered, staff or tour bus is one of them, whatever its size (decided like 大巴, before the transit words).
 _OTHER_BUS = re.compile(r"私家|私人|自用|包车|租赁|通勤|(?<![a-z])(?:private|privately|hire|hired|charter|chartered|"
                         r"rental|non[\s-]?franchised|staff|employee|company|works|tourist|excursion|sightseeing)(?![a-z])")
-_TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic|public)(?![a-z])")
+_TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic|public|route|"
+                      r"scheduled)(?![a-z])")
 # a small bus of no stated service: an EU M2 minibus, decided like 中巴
 _SMALL_BUS = re.compile(r"(?<![a-z])(?:(?:mini|midi|micro)[\s-]?bus(?:es)?|light|small)(?![a-z])")
 _INTERCITY = re.compile(r"长途|旅游|班线|客运|城际|公路客车|(?<![a-z])(?:coach(?:es)?|intercity|inter-city|touring|"
@@ -156,6 +157,8 @@ _KINDS = (
                 r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
                 r"^(?:特种|特殊用途|特别用途|专用)(?:车辆|汽车|车)$"), "专项作业车", 0.9),
     (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
+    (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
+    (re.compile(r"(?<![a-z])self[\s-]?propelled[\s-]+(?:caravans?|campers?)(?![a-z])"), "房车", 0.9),
     (re.compile(r"(?<![a-z])side[\s-]?cars?(?![a-z])"), "motorcycle with sidecar", 0.9),
     (re.compile(r"(?<![a-z])(?:auto|motor)[\s-]?rickshaws?(?![a-z])"), "L5e", 0.9),
     # "three wheeler (goods)": a wheeler is a registered motor vehicle; a bicycle-like tricycle is "tricycle"
@@ -182,7 +185,7 @@ _TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations
 
 # "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
 _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
-                             r"\S.*(?<![a-z])(?:with|towing|pulling)\s+(?:an?\s+)?(?:semi[\s-]?)?trailers?(?![a-z])")
+                             r"\S.*(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:semi[\s-]?)?trailers?(?![a-z])")
 
 
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
@@ -199,8 +202,16 @@ _TRACTOR = re.compile(r"(?<![a-z])tractors?(?![a-z])")
 _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-z])")
 
 
+# machinery and equipment of building sites, farms and mines is not a road vehicle (MOVES models it as nonroad)
+_MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|"
+                        r"mining|forestry|road[\s-]?building|earth[\s-]?moving)[\s-]+(?:equipment|machinery|machines?)"
+                        r"(?![a-z])")
+
+
 def _non_road(text: str, lookup: Lookup) -> Decision | None:
     if _TRACTOR.search(text) and _NON_ROAD_TRACTOR.search(text) and not _ROAD_TRACTOR.search(text):
+        return None, 0.9
+    if _MACHINERY.search(text):
         return None, 0.9
     return None
 

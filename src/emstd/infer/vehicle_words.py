@@ -19,8 +19,8 @@ from emstd.catalog.normalize import fold, unaccent
 from emstd.errors import CatalogError
 
 WORDS_FILE = "vehicle_words.yaml"
-# Japanese and Korean do not separate words: their entries match inside a longer word
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Thai, Japanese and Korean do not separate words: their entries match inside a longer word
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
