@@ -306,3 +306,25 @@ def test_more_english_class_words(name, label):
 @pytest.mark.parametrize("name", ["mining equipment", "forestry machinery", "non-road machines"])
 def test_machinery_is_not_a_road_vehicle(name):
     assert answer(name).standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("pm10ConcMassHourly", "PM10"), ("so2Value", "SO2"), ("vmrso2", "SO2"), ("concpm25", "PM2.5"),
+    ("E_NOX", "NOx"), ("co (mg/m3)", "CO"),
+])
+def test_identifiers_of_sensors_and_models_are_read_by_their_words(name, label):
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name", ["pm10ConcNumber", "vmro3", "concbc"])
+def test_identifier_traps_stay_null(name):
+    assert answer(name, "pollutant").standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Medium load vehicle (GVM > 3 500 kg)", "Single Unit Short-haul Truck"),
+    ("light load vehicles", "Light Commercial Truck"), ("heavy passenger vehicles", "Transit Bus"),
+    ("Sport Utility Vehicels", "Passenger Truck"),  # a misspelling, found in the name's unstripped form
+])
+def test_vehicle_classes_defined_in_brackets_and_load_words(name, label):
+    assert answer(name).standard == label

@@ -69,3 +69,19 @@ def test_a_word_with_two_meanings_in_the_file_is_refused_with_both():
 ])
 def test_nordic_thai_and_french_abbreviations(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Stufenhecklimousine", "Passenger Car"),  # a compound read by its head: "...limousine"
+    ("Kipperanhänger", None),  # "...anhänger": a trailer
+    ("autotrekker", "Combination Long-haul Truck"),  # Dutch "...trekker", a tractor unit
+    ("kuorma-autot", "Single Unit Short-haul Truck"),
+    ("MAQ.AGRICOLAS", None),  # an abbreviation's point separates words
+])
+def test_compounds_and_abbreviations_read_by_their_head(name, label):
+    assert answer(name).standard == label
+
+
+def test_a_gloss_that_only_names_a_generic_word_decides_nothing():
+    got = answer("Mehrzweckgerätfahrzeug")  # "... vehicle": the rules cannot tell which vehicle
+    assert got.method != "gloss"

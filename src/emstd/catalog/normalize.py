@@ -43,6 +43,15 @@ def _to_simplified():
     return OpenCC("t2s").convert
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
+
+
+def split_camel(text: str) -> str:
+    """A camelCase identifier as words ("pm2_5ConcMass" -> "pm2_5 Conc Mass", "coValue" -> "co Value"); acronyms
+    stay whole ("NOx", "PMx", "CO2e"). Only where words are read, never in a catalog key."""
+    return _CAMEL.sub(" ", str(text))
+
+
 def fold(text: str) -> str:
     """Canonical surface form: NFKC, HTML decoded, tags dropped, Simplified Chinese, class numerals as digits,
     lower case, single spaces."""
@@ -76,7 +85,8 @@ def _strip_marks(text: str) -> str:
 
 # --- wrappers -----------------------------------------------------------------------------------------------
 
-_BRACKETED = re.compile(r"\s*[\(\[\{<][^\(\)\[\]\{\}<>]*[\)\]\}>]\s*")
+# a bracket may hold a comparison: "(GVM > 3 500 kg)" is one qualifier
+_BRACKETED = re.compile(r"\s*(?:\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}|<[^<>()]*>)\s*")
 _REQUEST_PREFIX = re.compile(
     r"^(?:请问|请|麻烦|帮我|帮忙|我想|我要|想)?\s*(?:查询一下|查询|查一下|查下|查查|查|计算一下|计算下|计算|算一下|算下|算|"
     r"看看|看一下|看下|统计|求)?\s*(?:一下)?\s*(?:一辆|一台|辆)?\s*"  # 算下, 查下: spoken 算一下, 查一下

@@ -27,10 +27,10 @@ from emstd.catalog import load_catalog
 from emstd.defaults import ROUTING_FILE
 from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
                                       plausible_field)
-from emstd.infer.rules import Answer, RulesBackend
+from emstd.infer.rules import RULES_SURE, Answer, RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative"}
-RULES_THRESHOLD = 0.9
+RULES_THRESHOLD = RULES_SURE
 
 
 class Lazy:

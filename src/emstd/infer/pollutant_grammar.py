@@ -36,6 +36,9 @@ _OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:1(?:[._,]0)?|4(?:[._,]0)
                          rf"(?<![\d.,])(?:0[.,]\d+|1(?:[.,]0)?|4|5)\s*[_\s]?{_UM}")
 _LEADING_POLLUTANT = re.compile(r"(?<![a-z])(?:primary|main|major|dominant|leading|dominating|prevailing)[\s_-]+"
                                 r"pollutants?(?![a-z])|首要污染物|主要污染物|主导污染物")
+# atmospheric models' variable prefixes (pyaerocom conc/vmr/mmr, emission files e_, GEOS-Chem SpeciesConc_)
+_MODEL_PREFIX = re.compile(r"^(?:s?conc|vmr|mmr|speciesconc|mass[\s_]concentration[\s_]of|mole[\s_]fraction[\s_]of|"
+                           r"emi|e)[\s_]?(?=[a-z0-9])")
 _STATED_CODE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:2[.,_]?5|10)(?![0-9])")
 _TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
 _COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
@@ -64,6 +67,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's qualifiers, or None when they say nothing."""
     if _LEADING_POLLUTANT.search(folded):  # the field that says which pollutant leads an air-quality index
         return None, 0.92
+    if (m := _MODEL_PREFIX.match(folded)) and (found := lookup(folded[m.end():]))[0]:
+        return found[1], 0.92  # a model's variable name: "vmrco" is CO, "conco3" ozone
     folded = unaccent(folded)  # "partículas totais": lists drop accents as often as they keep them
     if chemical_names.methane_free(folded):  # "Kohlenwasserstoffe (ohne Methan)": NMHC before the bracket goes
         return named("NMHC", lookup, 0.92)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from emstd.catalog import Catalog, load_catalog
-from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, strip_wrappers
+from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, split_camel, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar, vehicle_words
 
@@ -21,6 +21,7 @@ from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar, vehi
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85, "gloss": 0.95}
 # "gloss": a name in another language read as its English words, at most as sure as the English reading
 # "structured" (vehicle_grammar, pollutant_grammar) carries the confidence of the rule that decided.
+RULES_SURE = 0.9  # from here a rules answer needs no second opinion (auto's threshold too)
 UNSURE_TOKEN = 0.7  # a vehicle token match next to words that are neither names nor known fillers
 CONFIDENCE["user"] = 1.0  # a name from the user's catalog overlay: the user said so
 FUZZY_CUTOFF = 86  # rapidfuzz ratio, 0-100
@@ -136,7 +137,7 @@ class RulesEngine:
             if found is not None:
                 return found
         grammar = _QUALIFIERS.get(task)
-        found = grammar(fold(text), self._name_lookup(task)) if grammar else None
+        found = grammar(fold(split_camel(text)), self._name_lookup(task)) if grammar else None
         if found is not None:
             return found[0], "structured", found[1]
         for k in keys[1:]:
@@ -171,8 +172,8 @@ class RulesEngine:
         if task != "vehicle" or (english := vehicle_words.gloss(text)) is None:
             return None
         found = self.match(english, task, gloss=False)
-        if found is None:
-            return None
+        if found is None or (found[0] is None and found[2] < RULES_SURE):
+            return None  # a gloss whose only known word is generic ("... vehicle") decides nothing
         return found[0], "gloss", min(found[2], CONFIDENCE["gloss"])
 
     def _by_structure(self, text: str, keys: list[str], task: str):
@@ -223,7 +224,7 @@ class RulesEngine:
 
     def _by_tokens(self, text: str, keys: list[str], task: str):
         """Column-style identifiers ("emis_nox_running", "car_diesel"): exactly one token names a value."""
-        folded = strip_wrappers(fold(text))
+        folded = strip_wrappers(fold(split_camel(text)))  # "pm2_5ConcMass", "coValue": camelCase words are tokens
         tokens = [t for t in _TOKEN_SPLIT.split(folded) if t]
         if len(tokens) < 2:
             return None
@@ -261,7 +262,12 @@ class RulesEngine:
         return None
 
     def _by_near_match(self, text: str, keys: list[str], task: str):
-        return self._by_fuzzy(text, keys, task, cutoff=NEAR_MATCH_CUTOFF)
+        """A misspelling of a catalog name, in any of the name's forms ("Sports Utility Vehicle", whose stripped
+        form has lost the word "vehicle")."""
+        for k in keys:
+            if (found := self._by_fuzzy(text, [k], task, cutoff=NEAR_MATCH_CUTOFF)) is not None:
+                return found
+        return None
 
     def _by_fuzzy(self, text: str, keys: list[str], task: str, cutoff: float = None):
         k = keys[-1]

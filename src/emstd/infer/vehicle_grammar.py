@@ -150,12 +150,13 @@ def _wheels(text: str, lookup: Lookup) -> Decision | None:
 # English vehicle kinds named by a word the catalog does not list, each decided like the catalog name it means
 _KINDS = (
     (re.compile(r"^motor[\s-]?cars?$"), "passenger car", 0.92),  # the legal English name of a car
-    (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
-    (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight)[\s-]+(?:vehicles?|carriers?)$|"
+    (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
+    (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$|"
                 r"^(?:medium|heavy)[\s-]+commercial[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"^special(?:i[sz]ed)?(?:[\s-]+motor)?[\s-]+vehicles?$|"
                 r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
                 r"^(?:特种|特殊用途|特别用途|专用)(?:车辆|汽车|车)$"), "专项作业车", 0.9),
+    (re.compile(r"^heavy[\s-]+passenger[\s-]+(?:motor[\s-]+)?vehicles?$"), "bus", 0.9),  # a bus by its seats
     (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
     (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
     (re.compile(r"(?<![a-z])self[\s-]?propelled[\s-]+(?:caravans?|campers?)(?![a-z])"), "房车", 0.9),
@@ -205,7 +206,8 @@ _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-
 # machinery and equipment of building sites, farms and mines is not a road vehicle (MOVES models it as nonroad)
 _MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|"
                         r"mining|forestry|road[\s-]?building|earth[\s-]?moving)[\s-]+(?:equipment|machinery|machines?)"
-                        r"(?![a-z])")
+                        r"(?![a-z])|(?<![a-z])(?:machinery|machines?|equipment)[\s-]+(?:for[\s-]+)?(?:construction|"
+                        r"farming|agricultural|agriculture|mining|forestry)(?![a-z])")
 
 
 def _non_road(text: str, lookup: Lookup) -> Decision | None:

@@ -10,6 +10,7 @@ type). A name none of whose words are known is not glossed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
@@ -21,7 +22,8 @@ from emstd.errors import CatalogError
 WORDS_FILE = "vehicle_words.yaml"
 # Thai, Japanese and Korean do not separate words: their entries match inside a longer word
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = re.compile(r"[\s_\-./,;:()\[\]]+")  # "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words
+MIN_HEAD = 4  # shorter words ("bil", "bus") are too often the end of an unrelated word to be a compound's head
 
 
 def surface(text: str) -> str:
@@ -29,43 +31,65 @@ def surface(text: str) -> str:
     return _SEPARATORS.sub(" ", unaccent(fold(text))).strip()
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    words: re.Pattern  # every word and phrase, longest first, as whole words (substrings in unspaced scripts)
+    heads: re.Pattern  # the words of compounding languages, as the last part of a longer word
+    glosses: dict[str, str]
+
+
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[re.Pattern, dict[str, str]]:
+def lexicon() -> Lexicon:
     """The built-in words (catalog/data/vehicle_words.yaml), compiled once."""
     return compile_lexicon(yaml.safe_load(files("emstd.catalog").joinpath("data", WORDS_FILE).read_text(encoding="utf-8")))
 
 
-def compile_lexicon(doc: dict) -> tuple[re.Pattern, dict[str, str]]:
-    """(one pattern for every word, longest first; word -> English gloss). A word given two different glosses
-    in two languages is an error in the file: the name could not be read one way."""
+def compile_lexicon(doc: dict) -> Lexicon:
+    """The words and their English. A word given two different glosses in two languages is an error in the file:
+    the name could not be read one way. German, Dutch, the Nordic languages and Finnish write a compound as one
+    word whose last part is its head ("Sattelzugmaschine", "straatveegwagen"): their words also match there."""
     glosses: dict[str, str] = {}
+    heads: set[str] = set()
     clashes = []
+    compounding = set(doc.get("compounding", ()))
     for language, words in doc["glosses"].items():
         for word, gloss in words.items():
             k = surface(str(word))
             if k in glosses and glosses[k] != gloss:
                 clashes.append(f"{language}: {word!r} -> {gloss!r}, already {glosses[k]!r}")
             glosses[k] = str(gloss)
+            if language in compounding and " " not in k and len(k) >= MIN_HEAD and str(gloss).strip():
+                heads.add(k)
     if clashes:
         raise CatalogError(f"{WORDS_FILE}: a word with two glosses ({'; '.join(clashes)}); give each word one")
     ordered = sorted(glosses, key=len, reverse=True)
     spaced = "|".join(re.escape(k) for k in ordered if not _UNSPACED.search(k))
     unspaced = "|".join(re.escape(k) for k in ordered if _UNSPACED.search(k))
-    pattern = re.compile(rf"(?<![^\W\d_])(?:{spaced})(?![^\W\d_])" + (f"|{unspaced}" if unspaced else ""))
-    return pattern, glosses
+    words = re.compile(rf"(?<![^\W\d_])(?:{spaced})(?![^\W\d_])" + (f"|{unspaced}" if unspaced else ""))
+    head_alternatives = "|".join(re.escape(k) for k in sorted(heads, key=len, reverse=True))
+    # a compound: at least three letters of modifier, then a head word ending the word
+    compound = re.compile(rf"(?<![^\W\d_])([^\W\d_]{{3,}}?)({head_alternatives})(?![^\W\d_])")
+    return Lexicon(words, compound, glosses)
 
 
 def gloss(text: str) -> str | None:
     """The name with every known word in English ("CAMINHAO TRATOR" -> "truck tractor"), or None when no word
-    that names something was known (function words alone, "de", "für", do not make a gloss)."""
-    pattern, glosses = lexicon()
+    that names something was known (function words alone, "de", "für", do not make a gloss). A compound whose
+    head is known reads as its modifier, glossed when known, then the head ("opleggertrekker" -> "semi-trailer
+    tractor")."""
+    lex = lexicon()
     named = False
 
-    def english(m: re.Match) -> str:
+    def english(word: str) -> str:
         nonlocal named
-        word = glosses[m.group(0)]
-        named = named or bool(word.strip())
-        return f" {word} "
+        found = lex.glosses[word]
+        named = named or bool(found.strip())
+        return f" {found} "
 
-    rewritten = pattern.sub(english, surface(text))
+    def compound(m: re.Match) -> str:
+        modifier = m.group(1)
+        return (english(modifier) if modifier in lex.glosses else f" {modifier} ") + english(m.group(2))
+
+    rewritten = lex.words.sub(lambda m: english(m.group(0)), surface(text))
+    rewritten = lex.heads.sub(compound, rewritten)
     return " ".join(rewritten.split()) if named else None
