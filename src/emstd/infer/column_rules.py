@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from emstd.catalog.normalize import compact, fold, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
-from emstd.infer import vehicle_grammar
+from emstd.infer import glossary, vehicle_grammar
 from emstd.infer.header_words import REFUSED, head_of, header_words
 from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
 
@@ -68,7 +68,8 @@ class ColumnRules:
 
     # --- one header -------------------------------------------------------------------------------------------
 
-    def match_header(self, header: str, samples: list | None = None) -> HeaderMatch:
+    def match_header(self, header: str, samples: list | None = None, *, gloss: bool = True) -> HeaderMatch:
+        header = _ANGLED.sub(r"\1\2", str(header))  # VECTO's "<v>", "<t> [s]": the name inside the brackets
         folded = fold(header)
         if not folded:
             return HeaderMatch(header, None, "empty", 1.0)
@@ -86,11 +87,16 @@ class ColumnRules:
                 method = "user" if self.catalog.is_user("column", k) else "exact" if i == 0 else "normalized"
                 shown = method if target or method == "user" else "negative"
                 return self._with_unit(HeaderMatch(header, target, shown, CONFIDENCE[method]), folded, samples)
-        if vehicle_grammar.is_total(bare):  # "all_motor_vehicles", "机动车合计": every class counted, the flow
+        if vehicle_grammar.is_total(_without_direction(bare)):  # "all_motor_vehicles", "机动车合计", "KFZ_R1"
             return self._with_unit(HeaderMatch(header, "traffic_flow_vph", "vehicle_total", 0.85), folded, samples)
         fleet = self._fleet_mix(folded, samples)
         if fleet is not None:
             return fleet
+        if gloss and (english := glossary.gloss(bare, "column")) is not None and compact(english) != compact(bare):
+            found = self.match_header(english, samples, gloss=False)  # "velocidad media" as "mean speed"
+            if found.target is not None:
+                return self._with_unit(HeaderMatch(header, found.target, "gloss", min(found.confidence, 0.9)),
+                                       folded, samples)
         # an identifier of several words names its last word's quantity ("edge_speed"; not "edge_arrived")
         head = head_of(header_words(header, _strip_units), self.engine._name_lookup("column"))
         if head == REFUSED:
@@ -117,6 +123,7 @@ class ColumnRules:
     def _fleet_mix(self, folded: str, samples) -> HeaderMatch | None:
         if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
+        folded = _without_direction(folded)  # "Pkw_R1", "trucks_nb": one direction's count of a class
         marker = next((mk for mk in self._markers if _contains_word(folded, mk)), None)
         name = folded
         if marker is not None:
@@ -248,6 +255,15 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
     loser.target, loser.method, loser.unit = None, "duplicate", None
 
 
+# a direction after a count ("Pkw_R1", "KFZ_R2", "cars_nb"): the class is the same in both directions
+_DIRECTION = re.compile(r"[\s_\-](?:r|dir|richtung|direction)?[12]$|[\s_\-](?:nb|sb|eb|wb)$")
+_ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
+
+
+def _without_direction(text: str) -> str:
+    return _DIRECTION.sub("", text) or text
+
+
 # words left around a vehicle name once the share marker is gone: "share of minivan", "小汽车的占比"
 _CONNECTORS = re.compile(r"^(?:[\s_\-]*(?:of|for|in|the|by)(?![a-z]))+|(?:(?<![a-z])(?:of|for|in|by)[\s_\-]*)+$|^[\s_\-]+|[\s_\-的]+$")
 
@@ -314,11 +330,12 @@ def _link_key(matches: list[HeaderMatch], samples: dict) -> None:
     scored = []
     for m in matches:
         text = fold(m.header)
+        english = glossary.gloss(text, "column")  # "Zst", "Trafikkregistreringspunkt": a counting station
         if m.target is not None or _NOT_LINK.search(text):
             continue
-        if _ID_LIKE.search(text):
-            scored.append((2 if _LINKISH.search(text) else 1, m))
-        elif _LINKISH.match(text) and len(header_words(m.header)) == 1:
+        if _ID_LIKE.search(text) or (english and _ID_LIKE.search(english)):
+            scored.append((2 if _LINKISH.search(text) or (english and _LINKISH.search(english)) else 1, m))
+        elif (_LINKISH.match(text) or (english and _LINKISH.search(english))) and len(header_words(m.header)) == 1:
             scored.append((0, m))  # a one-word column named by the link itself ("LINKEVALSEGMENT"), if nothing else
     if not scored:
         return

@@ -28,7 +28,10 @@ _SPLIT = re.compile(r"[\s_\-\.,;:/\\()\[\]{}|+=$#%&*'\"]+")
 _ID_WORDS = frozenset({"id", "no", "nr", "num", "number", "code", "key", "idx"})
 # words after a quantity that leave it the same quantity ("speed_avg", "flow_total", "v_kmh")
 _MODIFIERS = frozenset({"avg", "mean", "average", "value", "val", "raw", "data", "obs", "observed", "measured",
-                        "est", "estimated", "gps", "obd", "total", "sum", "all", "current", "cur", "actual"})
+                        "est", "estimated", "gps", "obd", "total", "sum", "all", "current", "cur", "actual",
+                        # processing that leaves the quantity the same ("velocity_smooth", "speed_kf", "time_unix")
+                        "smooth", "smoothed", "filtered", "filt", "kf", "ekf", "corrected", "corr", "fused",
+                        "interp", "interpolated", "clean", "cleaned", "unix", "utc", "epoch", "local", "hourly"})
 _OTHER_VEHICLE = frozenset({"preceding", "following", "leader", "lead", "leading", "follower", "front", "rear",
                             "ahead", "behind", "neighbor", "neighbour", "prev", "next", "target", "other"})
 _VEHICLE_AXIS = frozenset({"lon", "long", "longitudinal", "tangential"})
@@ -49,6 +52,11 @@ def header_words(header: str, clean=None) -> list[str]:
 def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
     """What a multi-word header names, read from its head: (field or None for a catalog negative, confidence),
     REFUSED, or None when its words name nothing in the catalog. `lookup(key) -> (hit, label)`."""
+    if "of" in words[1:]:  # "length of segment": the head comes before "of"
+        words = words[:words.index("of", 1)]
+        if len(words) == 1:
+            hit, label = lookup(compact(words[0]))
+            return (label, 0.9) if hit else None
     if len(words) < 2:
         return None
     spans = []

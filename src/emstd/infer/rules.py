@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from emstd.catalog import Catalog, load_catalog
 from emstd.catalog.normalize import candidate_forms, candidate_keys, compact, fold, split_camel, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
-from emstd.infer import chemical_names, pollutant_grammar, vehicle_grammar, vehicle_words
+from emstd.infer import chemical_names, glossary, pollutant_grammar, vehicle_grammar
 
 # Confidence per method: how often each kind of match is right on held-out names (rounded, conservative).
 CONFIDENCE = {"exact": 1.0, "normalized": 0.97, "code": 0.95, "token": 0.9, "contains": 0.85, "gloss": 0.95}
@@ -168,8 +168,8 @@ class RulesEngine:
 
     def _by_gloss(self, text: str, keys: list[str], task: str):
         """A vehicle name in another language, decided as its English gloss ("caminhão trator" -> "truck
-        tractor"): vehicle_words."""
-        if task != "vehicle" or (english := vehicle_words.gloss(text)) is None:
+        tractor"): infer/glossary."""
+        if task != "vehicle" or (english := glossary.gloss(text)) is None:
             return None
         found = self.match(english, task, gloss=False)
         if found is None or (found[0] is None and found[2] < RULES_SURE):

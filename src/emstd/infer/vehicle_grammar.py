@@ -96,7 +96,7 @@ def decide(text: str, lookup: Lookup) -> Decision | None:
 # "all motor vehicles", "total vehicles", "机动车合计": a count of every class, not one of them
 _TOTAL = re.compile(r"^(?:all|total|sum(?: of)?)\s+(?:motor\s+)?(?:vehicles?|veh|traffic)$|"
                     r"^(?:motor\s+)?(?:vehicles?|veh)\s+(?:total|sum)$|^(?:机动车|车辆|自然数|车)(?:合计|总计|总数|总和)$|"
-                    r"^总(?:车辆|机动车|车)数?$")
+                    r"^总(?:车辆|机动车|车)数?$|^(?:alle\s+)?(?:kfz|kraftfahrzeuge)$")  # German counts: Kfz = every class
 # "cars and taxis", "buses and coaches", "客车和货车": a statistics table's group of classes
 _AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、)\s*")
 # MOVES' HPMS groups (buses 4x, single-unit trucks 5x, combination trucks 6x): a group of classes inside one of

@@ -1,11 +1,11 @@
-"""Vehicle class names in other languages, read word by word into English (infer/vehicle_words). The names are
+"""Vehicle class names in other languages, read word by word into English (infer/glossary). The names are
 made up from each language's dictionary words, none taken from the realworld set; the traps are the words whose
 meaning a word-for-word reading would get wrong (a farm tractor, a trailer, an Italian autocarro)."""
 
 import pytest
 
 from emstd.errors import CatalogError
-from emstd.infer import vehicle_words
+from emstd.infer import glossary
 from emstd.infer.rules import default_engine
 
 
@@ -23,12 +23,12 @@ def answer(text):
     ("자가용승합차", "private minibus"),  # Korean: matched inside the word
 ])
 def test_known_words_are_glossed_in_english(name, english):
-    assert vehicle_words.gloss(name) == english
+    assert glossary.gloss(name) == english
 
 
 @pytest.mark.parametrize("name", ["de la", "für", "tractor", "bus", "semi trailer", "moped"])
 def test_english_words_and_function_words_alone_are_not_glossed(name):
-    assert vehicle_words.gloss(name) is None
+    assert glossary.gloss(name) is None
 
 
 @pytest.mark.parametrize("name,label", [
@@ -60,7 +60,7 @@ def test_a_gloss_is_never_surer_than_its_english_reading():
 def test_a_word_with_two_meanings_in_the_file_is_refused_with_both():
     doc = {"glosses": {"it": {"autocarro": "truck"}, "pt": {"autocarro": "bus"}}}
     with pytest.raises(CatalogError, match="autocarro.*'bus'.*'truck'|autocarro.*'truck'.*'bus'"):
-        vehicle_words.compile_lexicon(doc)
+        glossary.compile_lexicon(doc)
 
 
 @pytest.mark.parametrize("name,label", [

@@ -1,10 +1,10 @@
-"""Vehicle class names in other languages, read word by word into English (catalog/data/vehicle_words.yaml).
+"""Names in other languages, read word by word into English (catalog/data/vehicle_words.yaml, column_words.yaml).
 
-A class name in another language is built like an English one: a kind, a size or use, a body word ("caminhão
-trator", "autobús urbano", "samochody ciężarowe"). `gloss` rewrites the words it knows into English and leaves
-the rest, and the rules engine then decides the English name with the catalog and the grammar, so the
-catalog's documented defaults decide foreign names too ("semirremolque" -> "semi-trailer" -> not a source
-type). A name none of whose words are known is not glossed.
+A vehicle class name in another language is built like an English one: a kind, a size or use, a body word
+("caminhão trator", "autobús urbano", "samochody ciężarowe"); a column header too ("velocidad media", "Débit
+horaire"). `gloss` rewrites the words it knows into English and leaves the rest, and the rules then decide the
+English name with the catalog and the grammar, so the catalog's documented defaults decide foreign names too
+("semirremolque" -> "semi-trailer" -> not a source type). A name none of whose words are known is not glossed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 from emstd.catalog.normalize import fold, unaccent
 from emstd.errors import CatalogError
 
-WORDS_FILE = "vehicle_words.yaml"
+GLOSSARIES = {"vehicle": "vehicle_words.yaml", "column": "column_words.yaml"}
 # Thai, Japanese and Korean do not separate words: their entries match inside a longer word
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _SEPARATORS = re.compile(r"[\s_\-./,;:()\[\]]+")  # "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words
@@ -38,13 +38,14 @@ class Lexicon:
     glosses: dict[str, str]
 
 
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The built-in words (catalog/data/vehicle_words.yaml), compiled once."""
-    return compile_lexicon(yaml.safe_load(files("emstd.catalog").joinpath("data", WORDS_FILE).read_text(encoding="utf-8")))
+@lru_cache(maxsize=None)
+def lexicon(task: str = "vehicle") -> Lexicon:
+    """The built-in words of a task (GLOSSARIES), compiled once."""
+    name = GLOSSARIES[task]
+    return compile_lexicon(yaml.safe_load(files("emstd.catalog").joinpath("data", name).read_text(encoding="utf-8")), name)
 
 
-def compile_lexicon(doc: dict) -> Lexicon:
+def compile_lexicon(doc: dict, name: str = "glossary") -> Lexicon:
     """The words and their English. A word given two different glosses in two languages is an error in the file:
     the name could not be read one way. German, Dutch, the Nordic languages and Finnish write a compound as one
     word whose last part is its head ("Sattelzugmaschine", "straatveegwagen"): their words also match there."""
@@ -61,23 +62,23 @@ def compile_lexicon(doc: dict) -> Lexicon:
             if language in compounding and " " not in k and len(k) >= MIN_HEAD and str(gloss).strip():
                 heads.add(k)
     if clashes:
-        raise CatalogError(f"{WORDS_FILE}: a word with two glosses ({'; '.join(clashes)}); give each word one")
+        raise CatalogError(f"{name}: a word with two glosses ({'; '.join(clashes)}); give each word one")
     ordered = sorted(glosses, key=len, reverse=True)
     spaced = "|".join(re.escape(k) for k in ordered if not _UNSPACED.search(k))
     unspaced = "|".join(re.escape(k) for k in ordered if _UNSPACED.search(k))
     words = re.compile(rf"(?<![^\W\d_])(?:{spaced})(?![^\W\d_])" + (f"|{unspaced}" if unspaced else ""))
-    head_alternatives = "|".join(re.escape(k) for k in sorted(heads, key=len, reverse=True))
+    head_alternatives = "|".join(re.escape(k) for k in sorted(heads, key=len, reverse=True)) or r"(?!)"
     # a compound: at least three letters of modifier, then a head word ending the word
     compound = re.compile(rf"(?<![^\W\d_])([^\W\d_]{{3,}}?)({head_alternatives})(?![^\W\d_])")
     return Lexicon(words, compound, glosses)
 
 
-def gloss(text: str) -> str | None:
+def gloss(text: str, task: str = "vehicle") -> str | None:
     """The name with every known word in English ("CAMINHAO TRATOR" -> "truck tractor"), or None when no word
     that names something was known (function words alone, "de", "für", do not make a gloss). A compound whose
     head is known reads as its modifier, glossed when known, then the head ("opleggertrekker" -> "semi-trailer
     tractor")."""
-    lex = lexicon()
+    lex = lexicon(task)
     named = False
 
     def english(word: str) -> str:
