@@ -68,7 +68,9 @@ def test_an_unsure_model_answer_gives_way_to_retrievals_own_abstention():
     model = Unsure({"a": ("Passenger Car", 0.95), "b": ("Transit Bus", 0.9), "d": ("Motor Home", 0.4)})
     routing = choose_model_threshold(model, rows, CAL)
     assert routing["accuracy"] == {"retrieval_alone": 0.6667, "model_alone": 0.6667, "routed": 1.0}
-    assert 0.4 < routing["model_floor"] <= 0.9 and 0.12 < routing["model_threshold"] <= 0.9821  # above b and d, at or below a (0.982)
+    # d is an abstention the model would override: its floor rises above d's 0.4, the other floor need not
+    assert 0.4 < routing["abstain_floor"] and routing["model_floor"] <= 0.9
+    assert 0.12 < routing["model_threshold"] <= 0.9821  # above b and d, at or below a (0.982)
 
 
 def test_without_unsure_mistakes_the_floor_stays_at_zero():
@@ -80,9 +82,28 @@ def test_what_eval_writes_is_what_auto_reads(tmp_path):
     from emstd.eval.routing import write_routing
     from emstd.infer.auto import routing_options, saved_routing
 
-    assert saved_routing(tmp_path) is None and routing_options(None) == {"model_threshold": None, "model_floor": 0.0}
+    assert saved_routing(tmp_path) is None
+    assert routing_options(None) == {"model_threshold": None, "model_floor": 0.0, "abstain_floor": 0.0}
     routing = choose_model_threshold(Oracle({"b": "Transit Bus", "c": "School Bus"}), ROWS, CAL)
     write_routing(tmp_path, routing)
     assert saved_routing(tmp_path) == routing
     assert routing_options(saved_routing(tmp_path)) == {"model_threshold": routing["model_threshold"],
-                                                        "model_floor": routing["model_floor"]}
+                                                        "model_floor": routing["model_floor"],
+                                                        "abstain_floor": routing["abstain_floor"]}
+
+
+def test_a_routing_written_before_the_abstain_floor_uses_one_floor():
+    from emstd.infer.auto import routing_options
+
+    assert routing_options({"model_threshold": 0.5, "model_floor": 0.4})["abstain_floor"] == 0.4
+
+
+def test_naming_a_type_where_retrieval_abstains_can_take_a_higher_floor():
+    # a and b: the model, fairly sure, rightly picks among labels; d: the same confidence, it names a type for a
+    # name that is no standard value, where retrieval alone abstained (right)
+    rows = [record("a", "Transit Bus", "Passenger Car", 0.6), record("b", "School Bus", "Passenger Car", 0.6),
+            record("d", UNKNOWN, "Passenger Car", 0.3)]
+    model = Unsure({"a": ("Transit Bus", 0.6), "b": ("School Bus", 0.6), "d": ("Motor Home", 0.6)})
+    routing = choose_model_threshold(model, rows, CAL)
+    assert routing["accuracy"]["routed"] == 1.0
+    assert routing["model_floor"] <= 0.6 < routing["abstain_floor"]

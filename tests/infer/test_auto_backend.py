@@ -128,6 +128,18 @@ def test_a_model_answer_under_the_floor_gives_way_to_what_retrieval_alone_says()
         ("Passenger Car", "model")]
 
 
+def test_naming_a_type_where_retrieval_alone_abstains_needs_the_abstain_floor():
+    # The model answers "Passenger Car" at 0.8. Where retrieval alone would name its label (0.6 >= 0.5) the model
+    # floor (0.5) applies; where retrieval alone abstains (0.3 < 0.5) the higher abstain floor (0.9) does.
+    picks = AutoBackend(RecordingModel(), FakeIndex(confidence=0.6), model_threshold=0.9, model_floor=0.5,
+                        abstain_floor=0.9)
+    assert picks.standardize_values(["blorptruckish"], "vehicle")[0].method == "model"
+    abstains = AutoBackend(RecordingModel(), FakeIndex(confidence=0.3), model_threshold=0.9, model_floor=0.5,
+                           abstain_floor=0.9)
+    assert [(a.standard, a.method) for a in abstains.standardize_values(["blorptruckish"], "vehicle")] == [
+        (None, "retrieval")]
+
+
 class HeaderModel(RecordingModel):
     """A column-model double with fixed answers per header (what the SmolLM2 column adapter did on real tables)."""
 

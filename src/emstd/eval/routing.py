@@ -6,8 +6,11 @@ For each eval record, retrieval's answer and calibrated confidence are those it 
 candidates in its prompt. For a threshold t, `auto` answers with retrieval where its confidence is >= t and with the
 model below. Below t, the model's answer stands only when its own confidence is >= a floor m; under the floor `auto`
 keeps what retrieval alone would say (its label at or above its calibrated threshold, else null): a small model
-that is unsure is more often wrong than retrieval's own abstention. The chosen (t, m) maximizes accuracy (ties: the
-lower m, then the lower t: the model answers more, t costs fewer model calls). The result is written beside the
+that is unsure is more often wrong than retrieval's own abstention. Where retrieval alone abstains and the model
+names a type, a second floor a >= m applies: turning "not a standard value" into a label takes more certainty than
+choosing between labels (on names of unseen languages the SmolLM2 adapter named a type for null traps more often
+than it rescued a name retrieval had missed). The chosen (t, m, a) maximizes accuracy (ties: the lower m, then the
+lower a, then the lower t: the model answers more, t costs fewer model calls). The result is written beside the
 adapter as routing.json, which `auto` reads (infer/auto.py: saved_routing).
 """
 
@@ -29,7 +32,9 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
     `retrieved`)."""
     from emstd.eval.run import record_retrieval
 
-    points = []  # (retrieval confidence, retrieval right, retrieval-alone right, model confidence, model right)
+    # (retrieval confidence, retrieval right, retrieval-alone right, model confidence, model right,
+    #  retrieval alone abstains, the model names a type)
+    points = []
     for task in ("vehicle", "pollutant"):
         subset = [r for r in rows if r["meta"]["task"] == task]
         if not subset:
@@ -38,37 +43,41 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
         answers = backend.standardize_values([r["meta"]["value"] for r in subset], task, retrieved=retrieved)
         for r, found, a in zip(subset, retrieved, answers):
             gold = r["meta"]["label"]
-            points.append((found.confidence, (found.label or UNKNOWN) == gold,
-                           (found.answer(calibration[task]) or UNKNOWN) == gold,
-                           a.confidence, (a.standard or UNKNOWN) == gold))
+            alone = found.answer(calibration[task])
+            points.append((found.confidence, (found.label or UNKNOWN) == gold, (alone or UNKNOWN) == gold,
+                           a.confidence, (a.standard or UNKNOWN) == gold, alone is None, a.standard is not None))
     if not points:
-        return {"model_threshold": None, "model_floor": None, "n": 0, "accuracy": {}}
-    t, m, best = best_routing(np.array(points, dtype=float))
+        return {"model_threshold": None, "model_floor": None, "abstain_floor": None, "n": 0, "accuracy": {}}
+    t, m, abstain, best = best_routing(np.array(points, dtype=float))
     n = len(points)
-    return {"model_threshold": t, "model_floor": m, "n": n, "accuracy": {
+    return {"model_threshold": t, "model_floor": m, "abstain_floor": abstain, "n": n, "accuracy": {
         "retrieval_alone": round(sum(p[2] for p in points) / n, 4),
         "model_alone": round(sum(p[4] for p in points) / n, 4),
         "routed": round(best, 4)}}
 
 
-def best_routing(points: np.ndarray) -> tuple[float, float, float]:
-    """(t, m, accuracy) over every retrieval confidence t and model floor m seen, from columns (retrieval
-    confidence, retrieval right, retrieval-alone right, model confidence, model right)."""
-    p, ret, alone, conf, mod = points.T
+def best_routing(points: np.ndarray) -> tuple[float, float, float, float]:
+    """(t, m, a, accuracy) over every retrieval confidence t and model floors m <= a seen, from columns (retrieval
+    confidence, retrieval right, retrieval-alone right, model confidence, model right, retrieval alone abstains,
+    the model names a type)."""
+    p, ret, alone, conf, mod, abstains, names = points.T
     order = np.argsort(p, kind="stable")
-    p, ret, alone, conf, mod = p[order], ret[order], alone[order], conf[order], mod[order]
+    p, ret, alone, conf, mod, abstains, names = (c[order] for c in (p, ret, alone, conf, mod, abstains, names))
+    overrides = (abstains > 0) & (names > 0)  # the model would turn retrieval's abstention into a type
     thresholds = np.unique(np.concatenate([[0.0, 1.01], np.round(p, 4)]))
-    floors = np.unique(np.concatenate([[0.0], np.round(conf, 2)]))
+    floors = np.unique(np.concatenate([[0.0, 1.01], np.round(conf, 2)]))  # 1.01: never
     ret_from = np.concatenate([np.cumsum(ret[::-1])[::-1], [0.0]])  # right answers of retrieval at index >= i
-    best = (1.01, 0.0, -1.0)
-    for m in floors:  # ascending, and t ascending within: strict improvement keeps the lower m, then the lower t
-        below = np.where(conf >= m, mod, alone)
-        below_to = np.concatenate([[0.0], np.cumsum(below)])  # right answers below index i
-        cut = np.searchsorted(p, thresholds, side="left")  # points with p < t are the first `cut`
-        acc = (below_to[cut] + ret_from[cut]) / len(p)
-        i = int(np.argmax(acc))  # the first maximum: the lowest t
-        if acc[i] > best[2] + 1e-12:
-            best = (float(min(thresholds[i], 1.0)), float(m), float(acc[i]))
+    cut = np.searchsorted(p, thresholds, side="left")  # points with p < t are the first `cut`
+    best = (1.01, 0.0, 0.0, -1.0)
+    for m in floors:  # ascending, then a ascending, then t ascending: strict improvement keeps the lowest of each
+        for a in floors[floors >= m]:
+            floor = np.where(overrides, a, m)
+            below = np.where(conf >= floor, mod, alone)
+            below_to = np.concatenate([[0.0], np.cumsum(below)])  # right answers below index i
+            acc = (below_to[cut] + ret_from[cut]) / len(p)
+            i = int(np.argmax(acc))  # the first maximum: the lowest t
+            if acc[i] > best[3] + 1e-12:
+                best = (float(min(thresholds[i], 1.0)), float(m), float(a), float(acc[i]))
     return best
 
 

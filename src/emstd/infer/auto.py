@@ -60,16 +60,20 @@ class AutoBackend:
     name = "auto"
 
     def __init__(self, model=None, retrieval=None, model_roles: tuple[str, ...] | None = None,
-                 model_threshold: float | None = None, model_floor: float = 0.0, rules: RulesBackend | None = None):
+                 model_threshold: float | None = None, model_floor: float = 0.0, abstain_floor: float | None = None,
+                 rules: RulesBackend | None = None):
         """`model`, `retrieval`: an object, a Lazy, or None (no such layer). `model_roles`: what the model can do
         (unified, column) without loading it; default: ask the model. `model_threshold`: retrieval answers at or
-        above this confidence without asking the model (default: retrieval's calibrated threshold)."""
+        above this confidence without asking the model (default: retrieval's calibrated threshold). `model_floor`:
+        the model's answer stands from this confidence; `abstain_floor` (default: model_floor): the confidence it
+        needs to name a type where retrieval alone would abstain (eval/routing.py)."""
         self.rules = rules or RulesBackend()
         self.retrieval = _lazy(retrieval)
         self.model = _lazy(model)
         self._roles = model_roles
         self.model_threshold = model_threshold
         self.model_floor = model_floor
+        self.abstain_floor = model_floor if abstain_floor is None else max(abstain_floor, model_floor)
 
     def can(self, role: str) -> bool:
         if self.model is None:
@@ -118,10 +122,12 @@ class AutoBackend:
         found = [r for _, r in pending] if index is not None else None
         model = self.model.get().standardize_values([values[i] for i, _ in pending], task, retrieved=found)
         for (i, retrieved), a in zip(pending, model):
-            if retrieved is None or a.confidence >= self.model_floor:
+            alone = None if retrieved is None else _retrieval_alone(values[i], retrieved, index, task)
+            floor = self.abstain_floor if alone is not None and alone.standard is None and a.standard else self.model_floor
+            if retrieved is None or a.confidence >= floor:
                 answers[i] = a
             elif answers[i].standard is None:
-                answers[i] = _retrieval_alone(values[i], retrieved, index, task)
+                answers[i] = alone
         return answers
 
     # --- columns ------------------------------------------------------------------------------------------
@@ -174,8 +180,10 @@ def routing_options(routing: dict | None) -> dict:
     """AutoBackend's keyword arguments from a saved routing (None: retrieval's own threshold, no floor)."""
     routing = routing or {}
     threshold = routing.get("model_threshold")
-    return {"model_threshold": None if threshold is None else float(threshold),
-            "model_floor": float(routing.get("model_floor") or 0.0)}
+    floor = float(routing.get("model_floor") or 0.0)
+    abstain = routing.get("abstain_floor")  # routings written before it existed: the same floor everywhere
+    return {"model_threshold": None if threshold is None else float(threshold), "model_floor": floor,
+            "abstain_floor": floor if abstain is None else float(abstain)}
 
 
 def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
