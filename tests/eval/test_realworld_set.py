@@ -70,3 +70,25 @@ def test_value_cohorts_are_tallied_apart():
         assert {i.cohort for i in items} == set(COHORTS)
         scored = score_values(RulesBackend(), items)["accuracy"]
         assert sum(scored[f"cohort:{c}"]["n"] for c in COHORTS) == scored["all"]["n"] == len(items)
+
+
+def test_the_column_model_is_asked_once_per_table_and_each_answer_is_a_copy():
+    from emstd.eval.realworld_run import _Remembered
+    from emstd.infer.column_rules import HeaderMatch, default_column_rules
+
+    calls = []
+
+    class Model:
+        def can(self, role):
+            return role == "column"
+
+        def map_columns(self, headers, samples=None, task=None):
+            calls.append(list(headers))
+            return default_column_rules().finish([HeaderMatch(h, None, "model", 0.5) for h in headers], samples, task)
+
+    model = _Remembered(Model())
+    first = model.map_columns(["a", "b"], {"a": ["1"]}, "macro")
+    first.mapping["a"] = "changed"
+    second = model.map_columns(["a", "b"], {"a": ["1"]}, "macro")
+    model.map_columns(["a", "c"], None, "macro")
+    assert calls == [["a", "b"], ["a", "c"]] and second.mapping["a"] is None and model.can("column")

@@ -143,13 +143,13 @@ def test_naming_a_type_where_retrieval_alone_abstains_needs_the_abstain_floor():
 class HeaderModel(RecordingModel):
     """A column-model double with fixed answers per header (what the SmolLM2 column adapter did on real tables)."""
 
-    def __init__(self, answers):
+    def __init__(self, answers, confidence=0.8):
         super().__init__()
-        self.answers = answers
+        self.answers, self.confidence = answers, confidence
 
     def map_columns(self, headers, samples=None, task=None):
         self.tables.append(list(headers))
-        matches = [HeaderMatch(h, self.answers.get(h), "model", 0.8) for h in headers]
+        matches = [HeaderMatch(h, self.answers.get(h), "model", self.confidence) for h in headers]
         return default_column_rules().finish(matches, samples, task)
 
 
@@ -178,3 +178,25 @@ def test_a_model_fleet_type_needs_a_header_that_reads_as_that_type_and_a_flow_is
     m = AutoBackend(model).map_columns(headers, samples, "macro")
     assert m.mapping["QX"] is None and m.mapping["shareOfHour"] is None and m.mapping["airflow[g/sec]"] is None
     assert m.mapping["小客车"] == "Passenger Car"
+
+
+def test_the_column_model_never_gives_a_second_header_a_field_the_rules_gave():
+    # a load percentage the model calls the flow would displace the flow the rules found; a speed class "0 - 10 mph"
+    # would displace the mean speed; FASTSim's m/s column is no acceleration
+    model = HeaderModel({"ocupación": "traffic_flow_vph", "0 - 10 mph": "avg_speed_kph",
+                         "cycVelMps": "acceleration_mps2"}, confidence=0.99)  # surer than the rules' 0.9
+    headers = ["tramo", "intensidad", "ocupación", "avg speed", "0 - 10 mph", "cycVelMps"]
+    samples = {"intensidad": ["300", "420"], "ocupación": ["12", "40"], "0 - 10 mph": ["3", "0"], "cycVelMps": ["1.5", "9"]}
+    m = AutoBackend(model).map_columns(headers, samples, "macro")
+    assert m.mapping["intensidad"] == "traffic_flow_vph" and m.mapping["ocupación"] is None
+    assert m.mapping["avg speed"] == "avg_speed_kph" and m.mapping["0 - 10 mph"] is None
+    assert m.mapping["cycVelMps"] is None
+
+
+def test_a_class_of_a_quantity_or_another_quantitys_unit_supports_no_field():
+    from emstd.infer.column_rules import plausible_field
+
+    assert not plausible_field("avg_speed_kph", "20 - 30 km/h", ["4", "7"])
+    assert not plausible_field("link_length_km", ">= 16,0m", ["2", "9"])
+    assert not plausible_field("acceleration_mps2", "wheelSpeedMps", ["1.2", "3.4"])
+    assert plausible_field("avg_speed_kph", "avg (km/h)", None)

@@ -143,8 +143,11 @@ class AutoBackend:
         notes = list(rules.notes)
         if unmapped and self.model is not None and self.can("column"):
             model = self.model.get().map_columns(headers, samples, task)
+            claimed = {m.target for m in matches if m.target is not None} & set(load_catalog().field_names())
             for m in unmapped:
                 target = model.mapping[m.header]
+                if target in claimed:
+                    continue  # a field the rules already gave a header: a second one would displace it (Madrid's carga)
                 if target is not None and supported(target, m.header, (samples or {}).get(m.header), self._vehicle_of):
                     m.target, m.method = target, model.methods[m.header]
                     m.confidence, m.unit = model.confidence[m.header], model.units[m.header]

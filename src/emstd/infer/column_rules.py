@@ -306,14 +306,22 @@ _PLAUSIBLE = {"time_sec": (0, None), "speed_kph": (-1, 400), "avg_speed_kph": (0
               "grade_pct": (-100, 100), "link_length_km": (0, None), "traffic_flow_vph": (0, None)}
 
 
+# a class of a quantity: "0 - 10 mph", "< 5,6m", ">= 24,0m", "1160+ cm"
+_BIN = re.compile(r"^\s*(?:[<>≤≥]=?\s*\d|\d+(?:[.,]\d+)?\s*(?:[a-z/]+\s*)?(?:-|–|to|~)\s*\d|\d+(?:[.,]\d+)?\s*\+)")
+
+
 def plausible_field(field: str, header: str, samples) -> bool:
     """Whether a header that only retrieval maps to `field` has any support: a unit the field uses, values in the
     field's range, or (for link_id) an id-like, link-level name."""
     text = fold(header)
     if field == "link_id":
         return bool(_ID_LIKE.search(text)) and not _NOT_LINK.search(text)
+    if _BIN.match(text):
+        return False  # "0 - 10 mph", "521 - 660 cm": a count of vehicles in a class of the quantity, not the quantity
     if field in U.FIELD_UNITS and U.unit_from_header(text, field):
         return True
+    if U.units_in_header(text):
+        return False  # a unit of another quantity: FASTSim's "cycMps" (m/s) is no acceleration
     nums = U._numbers(samples or [])
     if not nums.size or field not in _PLAUSIBLE:
         return False
