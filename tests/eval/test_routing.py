@@ -99,11 +99,19 @@ def test_a_routing_written_before_the_abstain_floor_uses_one_floor():
 
 
 def test_naming_a_type_where_retrieval_abstains_can_take_a_higher_floor():
-    # a and b: the model, fairly sure, rightly picks among labels; d: the same confidence, it names a type for a
-    # name that is no standard value, where retrieval alone abstained (right)
+    # a and b: the model, surer than retrieval (0.73), rightly picks among labels; d: less sure, it names a type for
+    # a name that is no standard value, where retrieval alone abstained (right)
     rows = [record("a", "Transit Bus", "Passenger Car", 0.6), record("b", "School Bus", "Passenger Car", 0.6),
             record("d", UNKNOWN, "Passenger Car", 0.3)]
-    model = Unsure({"a": ("Transit Bus", 0.6), "b": ("School Bus", 0.6), "d": ("Motor Home", 0.6)})
+    model = Unsure({"a": ("Transit Bus", 0.8), "b": ("School Bus", 0.8), "d": ("Motor Home", 0.7)})
     routing = choose_model_threshold(model, rows, CAL)
     assert routing["accuracy"]["routed"] == 1.0
-    assert routing["model_floor"] <= 0.6 < routing["abstain_floor"]
+    assert routing["model_floor"] <= 0.7 < routing["abstain_floor"]
+
+
+def test_the_routing_is_chosen_with_the_model_deferring_to_a_surer_retrieval():
+    # b: retrieval alone names its (wrong) type at 0.73; the model is right but less sure (0.5): auto keeps
+    # retrieval's answer, and the routing's accuracy counts it so
+    rows = [record("b", "Transit Bus", "Passenger Car", 0.6)]
+    routing = choose_model_threshold(Unsure({"b": ("Transit Bus", 0.5)}), rows, CAL)
+    assert routing["accuracy"]["routed"] == 0.0

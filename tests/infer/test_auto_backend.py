@@ -200,3 +200,18 @@ def test_a_class_of_a_quantity_or_another_quantitys_unit_supports_no_field():
     assert not plausible_field("link_length_km", ">= 16,0m", ["2", "9"])
     assert not plausible_field("acceleration_mps2", "wheelSpeedMps", ["1.2", "3.4"])
     assert plausible_field("avg_speed_kph", "avg (km/h)", None)
+
+
+def test_a_less_sure_model_does_not_overturn_the_type_retrieval_alone_names():
+    # retrieval alone names Transit Bus at 0.6 (its threshold 0.5); the model says Passenger Car at 0.8 (RecordingModel):
+    # surer, it stands; a model at 0.3 would not
+    sure = AutoBackend(RecordingModel(), FakeIndex(confidence=0.6), model_threshold=0.9)
+    assert sure.standardize_values(["blorptruckish"], "vehicle")[0].method == "model"
+
+    class Unsure(RecordingModel):
+        def standardize_values(self, values, task, retrieved=None):
+            return [Answer(v, "Passenger Car", "model", 0.3) for v in values]
+
+    unsure = AutoBackend(Unsure(), FakeIndex(confidence=0.6), model_threshold=0.9)
+    assert [(a.standard, a.method) for a in unsure.standardize_values(["blorptruckish"], "vehicle")] == [
+        ("Transit Bus", "retrieval")]

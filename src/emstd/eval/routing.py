@@ -9,7 +9,10 @@ keeps what retrieval alone would say (its label at or above its calibrated thres
 that is unsure is more often wrong than retrieval's own abstention. Where retrieval alone abstains and the model
 names a type, a second floor a >= m applies: turning "not a standard value" into a label takes more certainty than
 choosing between labels (on names of unseen languages the SmolLM2 adapter named a type for null traps more often
-than it rescued a name retrieval had missed). The chosen (t, m, a) maximizes accuracy (ties: the lower m, then the
+than it rescued a name retrieval had missed). And where retrieval alone names a type, the model overturns it only
+when it is at least as sure as retrieval (as a rules guess stands against a less sure retrieval answer): the
+quickstart adapter, unsure at 0.25, had turned a right EMFAC "LHD2" into a tractor-trailer. The chosen (t, m, a)
+maximizes accuracy (ties: the lower m, then the
 lower a, then the lower t: the model answers more, t costs fewer model calls). The result is written beside the
 adapter as routing.json, which `auto` reads (infer/auto.py: saved_routing).
 """
@@ -22,6 +25,7 @@ import numpy as np
 
 from emstd.catalog import UNKNOWN
 from emstd.defaults import ROUTING_FILE
+from emstd.infer.auto import defers_to_retrieval
 from emstd.io import write_json_atomic
 
 MAX_ROWS = 400  # model answers on CPU cost ~0.1-0.3 s each; a seeded subset of the eval split is enough
@@ -33,7 +37,7 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
     from emstd.eval.run import record_retrieval
 
     # (retrieval confidence, retrieval right, retrieval-alone right, model confidence, model right,
-    #  retrieval alone abstains, the model names a type)
+    #  retrieval alone abstains, the model names a type, the model defers to retrieval alone)
     points = []
     for task in ("vehicle", "pollutant"):
         subset = [r for r in rows if r["meta"]["task"] == task]
@@ -45,7 +49,8 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
             gold = r["meta"]["label"]
             alone = found.answer(calibration[task])
             points.append((found.confidence, (found.label or UNKNOWN) == gold, (alone or UNKNOWN) == gold,
-                           a.confidence, (a.standard or UNKNOWN) == gold, alone is None, a.standard is not None))
+                           a.confidence, (a.standard or UNKNOWN) == gold, alone is None, a.standard is not None,
+                           defers_to_retrieval(a.standard, a.confidence, alone, found.confidence)))
     if not points:
         return {"model_threshold": None, "model_floor": None, "abstain_floor": None, "n": 0, "accuracy": {}}
     t, m, abstain, best = best_routing(np.array(points, dtype=float))
@@ -59,10 +64,11 @@ def choose_model_threshold(backend, rows: list[dict], calibration: dict) -> dict
 def best_routing(points: np.ndarray) -> tuple[float, float, float, float]:
     """(t, m, a, accuracy) over every retrieval confidence t and model floors m <= a seen, from columns (retrieval
     confidence, retrieval right, retrieval-alone right, model confidence, model right, retrieval alone abstains,
-    the model names a type)."""
-    p, ret, alone, conf, mod, abstains, names = points.T
+    the model names a type, the model defers to retrieval alone)."""
+    p, ret, alone, conf, mod, abstains, names, defers = points.T
     order = np.argsort(p, kind="stable")
-    p, ret, alone, conf, mod, abstains, names = (c[order] for c in (p, ret, alone, conf, mod, abstains, names))
+    p, ret, alone, conf, mod, abstains, names, defers = (c[order] for c in (p, ret, alone, conf, mod, abstains,
+                                                                           names, defers))
     overrides = (abstains > 0) & (names > 0)  # the model would turn retrieval's abstention into a type
     thresholds = np.unique(np.concatenate([[0.0, 1.01], np.round(p, 4)]))
     floors = np.unique(np.concatenate([[0.0, 1.01], np.round(conf, 2)]))  # 1.01: never
@@ -72,7 +78,7 @@ def best_routing(points: np.ndarray) -> tuple[float, float, float, float]:
     for m in floors:  # ascending, then a ascending, then t ascending: strict improvement keeps the lowest of each
         for a in floors[floors >= m]:
             floor = np.where(overrides, a, m)
-            below = np.where(conf >= floor, mod, alone)
+            below = np.where((conf >= floor) & (defers == 0), mod, alone)
             below_to = np.concatenate([[0.0], np.cumsum(below)])  # right answers below index i
             acc = (below_to[cut] + ret_from[cut]) / len(p)
             i = int(np.argmax(acc))  # the first maximum: the lowest t

@@ -124,7 +124,8 @@ class AutoBackend:
         for (i, retrieved), a in zip(pending, model):
             alone = None if retrieved is None else _retrieval_alone(values[i], retrieved, index, task)
             floor = self.abstain_floor if alone is not None and alone.standard is None and a.standard else self.model_floor
-            if retrieved is None or a.confidence >= floor:
+            if retrieved is None or (a.confidence >= floor and not defers_to_retrieval(
+                    a.standard, a.confidence, alone.standard, retrieved.confidence)):
                 answers[i] = a
             elif answers[i].standard is None:
                 answers[i] = alone
@@ -187,6 +188,12 @@ def routing_options(routing: dict | None) -> dict:
     abstain = routing.get("abstain_floor")  # routings written before it existed: the same floor everywhere
     return {"model_threshold": None if threshold is None else float(threshold), "model_floor": floor,
             "abstain_floor": floor if abstain is None else float(abstain)}
+
+
+def defers_to_retrieval(model_label, model_confidence: float, alone_label, retrieval_confidence: float) -> bool:
+    """Whether a model's answer gives way to the type retrieval alone names: it says otherwise, less surely (the
+    routing on the eval split is chosen with the same rule: eval/routing.py)."""
+    return alone_label is not None and model_label != alone_label and model_confidence < retrieval_confidence
 
 
 def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
