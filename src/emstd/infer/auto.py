@@ -123,7 +123,8 @@ class AutoBackend:
         model = self.model.get().standardize_values([values[i] for i, _ in pending], task, retrieved=found)
         for (i, retrieved), a in zip(pending, model):
             alone = None if retrieved is None else _retrieval_alone(values[i], retrieved, index, task)
-            floor = self.abstain_floor if alone is not None and alone.standard is None and a.standard else self.model_floor
+            abstains = alone is not None and alone.standard is None
+            floor = self.abstain_floor if abstains and a.standard else self.model_floor
             if retrieved is None or (a.confidence >= floor and not defers_to_retrieval(
                     a.standard, a.confidence, alone.standard, retrieved.confidence)):
                 answers[i] = a

@@ -42,15 +42,20 @@ _OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오�
 _ELEMENTS = (
     ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
                r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
-               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])", r"ซัลเฟอร์", r"กำมะถัน")),
+               r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])",
+               r"ซัลเฟอร์", r"กำมะถัน")),
     ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
-               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ", r"ไนโตรเจน")),
+               r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ",
+               r"ไนโตรเจน")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
-               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ", r"คาร์บอน")),
+               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ",
+               r"คาร์บอน")),
 )
 # oxide words by count, most specific first
-_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ", r"ไดออกไซด์")
-_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b", r"μονοξειδ", r"มอนอกไซด์")
+_DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ",
+           r"ไดออกไซด์")
+_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b",
+             r"μονοξειδ", r"มอนอกไซด์")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
                r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια")
 _OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ", r"ออกไซด์",
@@ -69,7 +74,8 @@ _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
              r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
 _RESPIRABLE = _any(r"respirab", r"inhalab", r"inalav", r"inhalav", r"thorac", r"torac", r"respirav", r"вдыхаем")
-_SUSPENDED = _any(r"αιωρουμεν", r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
+_SUSPENDED = _any(r"αιωρουμεν",
+                  r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
                   r"lo lung")
 _MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
 

@@ -42,7 +42,8 @@ class Lexicon:
 def lexicon(task: str = "vehicle") -> Lexicon:
     """The built-in words of a task (GLOSSARIES), compiled once."""
     name = GLOSSARIES[task]
-    return compile_lexicon(yaml.safe_load(files("emstd.catalog").joinpath("data", name).read_text(encoding="utf-8")), name)
+    text = files("emstd.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    return compile_lexicon(yaml.safe_load(text), name)
 
 
 def compile_lexicon(doc: dict, name: str = "glossary") -> Lexicon:

@@ -27,7 +27,8 @@ _SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)(?:[.,]0+)?\s*{_UM}")
 _PM_CODE = re.compile(r"(?<![a-z0-9])(?:mp\s?(10|2[.,]5)|pm(2)p5|pm(10)p0)(?![0-9])")
 # a total of every particle size (TSP, "partículas suspendidas totales") or the coarse part (PM10-2.5) is not one
 # of the two sizes; "total" after a PM code is an emission total ("PMx_total"), not a size
-_TOTAL = re.compile(r"(?<![a-z_])(?:total(?:es|e|i)?|totais|totaux|gesamt\w*)(?![a-z])|总悬浮")  # "_total": an emission total
+# (a glued "_total" is an emission total: "微粒_total" is particulates)
+_TOTAL = re.compile(r"(?<![a-z_])(?:total(?:es|e|i)?|totais|totaux|gesamt\w*)(?![a-z])|总悬浮")
 _COARSE = re.compile(r"(?<![a-z])(?:coarse|grues\w*|grossas?|pmc|pmco)(?![a-z])|粗颗粒")
 _PARTICLE_WORD = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle")
 _SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")

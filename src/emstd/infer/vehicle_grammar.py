@@ -37,7 +37,8 @@ _SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|educ
 # MOVES4 calls source type 41 "Other Buses": buses that are neither transit nor school buses. A private, hired,
 # chartered, staff or tour bus is one of them, whatever its size (decided like 大巴, before the transit words).
 _OTHER_BUS = re.compile(r"私家|私人|自用|包车|租赁|通勤|(?<![a-z])(?:private|privately|hire|hired|charter|chartered|"
-                        r"rental|non[\s-]?franchised|staff|employee|company|works|tourist|excursion|sightseeing)(?![a-z])")
+                        r"rental|non[\s-]?franchised|staff|employee|company|works|tourist|excursion|"
+                        r"sightseeing)(?![a-z])")
 _TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic|public|route|"
                       r"scheduled)(?![a-z])")
 # a small bus of no stated service: an EU M2 minibus, decided like 中巴
@@ -186,7 +187,8 @@ _TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations
 
 # "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
 _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
-                             r"\S.*(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:semi[\s-]?)?trailers?(?![a-z])")
+                             r"\S.*(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:semi[\s-]?)?"
+                             r"trailers?(?![a-z])")
 
 
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
