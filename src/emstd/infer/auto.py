@@ -30,7 +30,6 @@ from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column
 from emstd.infer.rules import RULES_SURE, Answer, RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative"}
-RULES_THRESHOLD = RULES_SURE
 
 
 class Lazy:
@@ -215,8 +214,8 @@ def supported(target: str, header: str, values, vehicle_of: Callable[[str], str 
 
 
 def _settled(a: Answer) -> bool:
-    return a.method in TRUSTED or a.confidence >= RULES_THRESHOLD
+    return a.method in TRUSTED or a.confidence >= RULES_SURE
 
 
 def _header_settled(m: HeaderMatch) -> bool:
-    return m.method in TRUSTED or m.method in ("empty", "too_long", "fleet_mix") or m.confidence >= RULES_THRESHOLD
+    return m.method in TRUSTED or m.method in ("empty", "too_long", "fleet_mix") or m.confidence >= RULES_SURE

@@ -338,9 +338,9 @@ def _link_key(matches: list[HeaderMatch], samples: dict) -> None:
     scored = []
     for m in matches:
         text = fold(m.header)
-        english = glossary.gloss(text, "column")  # "Zst", "Trafikkregistreringspunkt": a counting station
         if m.target is not None or _NOT_LINK.search(text):
             continue
+        english = glossary.gloss(text, "column")  # "Zst", "Trafikkregistreringspunkt": a counting station
         if _ID_LIKE.search(text) or (english and _ID_LIKE.search(english)):
             scored.append((2 if _LINKISH.search(text) or (english and _LINKISH.search(english)) else 1, m))
         elif (_LINKISH.match(text) or (english and _LINKISH.search(english))) and len(header_words(m.header)) == 1:
