@@ -62,3 +62,31 @@ def test_greek_chemistry_reads_like_the_other_languages(name, label):
                                   "idrocarburi non metanici", "ozono", "Ozon (O3)", "오존"])
 def test_nitrogen_dioxide_methane_free_hydrocarbons_and_ozone_are_not_standard_values(name):
     assert answer(name).standard is None
+
+
+# --- fifth session: a molecular formula names its substance ---
+
+@pytest.mark.parametrize("name", ["c2h4", "C3H8 (ppb)", "toluene_c7h8", "conc_CH2O", "hno3_ugm3", "h2so4",
+                                  "EmisC2H6", "N2O5"])
+def test_the_formula_of_another_substance_is_not_a_standard_value(name):
+    """An embedding's nearest catalog name for "c2h4" is some other formula (C2H4 looks like CO2 to it); a
+    formula of elements and counts names exactly one substance, and these are none of ours."""
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [("so2_ugm3", "SO2"), ("co2 kg", "CO2"), ("emis_no_no2_so2", None)])
+def test_a_standard_formula_among_the_tokens_is_left_to_the_other_rules(name, label):
+    """The formula rule only says "another substance" when no token is one of ours: a name that also holds SO2
+    is not decided by it."""
+    got = answer(name)
+    if label is not None:
+        assert got.standard == label
+    else:
+        assert got.method != "negative" or got.confidence < 0.9
+
+
+@pytest.mark.parametrize("name", ["son", "no", "nos", "cons", "s2", "h2", "m3", "no1 station"])
+def test_words_and_single_symbols_are_not_read_as_formulas(name):
+    got = answer(name)
+    assert not (got.method == "negative" and got.confidence == 0.9)

@@ -328,3 +328,22 @@ def test_identifier_traps_stay_null(name):
 ])
 def test_vehicle_classes_defined_in_brackets_and_load_words(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["aqi_value", "Air Quality Index (US)", "psi_3h", "AQHI", "空气质量指数(AQI)", "caqi"])
+def test_an_air_quality_index_is_not_a_pollutant(name):
+    """An index (AQI, AQHI, PSI...) is a unitless score over several pollutants that every monitoring feed lists
+    beside them; left to retrieval, "psi" found a pollutant among its neighbours. A sub-index of one pollutant
+    keeps that pollutant (the realworld set's convention)."""
+    got = answer(name, "pollutant")
+    assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [("a05001-Rtd", "CO2"), ("a24087-Avg", "THC"), ("a21005z", "CO"),
+                                        ("a34017-Rtd", None), ("a01012", None), ("a25003-Avg", None)])
+def test_hj212_air_codes_are_a_closed_scheme(name, label):
+    """HJ 212-2017 numbers every air parameter (a + five digits; z: converted to reference oxygen): the seven
+    of ours are listed, so any other code of the scheme (flue-gas temperature, carbon-black dust, toluene) is
+    another quantity, not something for retrieval to guess at."""
+    got = answer(name, "pollutant")
+    assert (got.standard, got.method, got.confidence) == (label, "code" if label else "negative", 0.95)

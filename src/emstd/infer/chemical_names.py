@@ -86,8 +86,9 @@ def methane_free(folded: str) -> bool:
     return bool(_HYDROCARBON.search(text) and _NO_METHANE.search(text))
 
 
-def decide(folded: str, lookup: Lookup) -> Decision | None:
-    """(label or None, confidence) for a name its chemistry decides, else None."""
+def decide(folded: str, lookup: Lookup, written: str = "") -> Decision | None:
+    """(label or None, confidence) for a name its chemistry decides, else None. `written`: the name as written,
+    where a formula keeps its capitals ("EmisC2H6")."""
     text = unaccent(folded)
     if _HYDROCARBON.search(text):  # all hydrocarbons, unless methane is taken out (NMHC, not a standard value)
         if _AROMATIC.search(text):  # polycyclic aromatic hydrocarbons (PAH): a family of air toxics
@@ -98,7 +99,25 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     formula = _oxide_formula(text)
     if formula is not None:
         return named(formula, lookup, CONFIDENCE)
-    return _particles(text, lookup)
+    return _particles(text, lookup) or _other_substance(text, written, lookup)
+
+
+# A molecular formula of the elements of air pollutants, with counts (a count of 1 is never written): "c6h6",
+# "CH2O", "N2O5". It needs a count: without one, "son" or "no" are words.
+_COUNT = r"(?:[2-9]|[1-9]\d+)?"
+_FORMULA_TOKEN = re.compile(rf"^(?:[chnos]{_COUNT}){{2,}}$")
+_WRITTEN_FORMULA = re.compile(rf"(?:^|(?<=[^A-Z0-9]))((?:[CHNOS]{_COUNT}){{2,}})(?![a-z0-9])")
+
+
+def _other_substance(text: str, written: str, lookup: Lookup) -> Decision | None:
+    """A name whose formulas are all another substance's ("c2h4", "conc_CH2O") is not a standard value: an
+    embedding would answer it with a look-alike formula. Silent when a formula is one of ours ("so2_ugm3")."""
+    formulas = {t for t in re.split(r"[^a-z0-9]+", text) if _FORMULA_TOKEN.match(t)}
+    formulas |= {f.lower() for f in _WRITTEN_FORMULA.findall(written)}
+    formulas = {f for f in formulas if re.search(r"\d", f)}
+    if not formulas or any(lookup(f)[1] is not None for f in formulas):
+        return None
+    return None, CONFIDENCE
 
 
 def _oxide_formula(text: str) -> str | None:

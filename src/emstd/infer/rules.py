@@ -86,13 +86,13 @@ MOVES_POLLUTANT_IDS: dict[int, str | None] = {
     5: None, 6: None, 30: None, 32: None, 33: None, 79: None, 80: None, 86: None, 87: None, 91: None, 98: None,
     106: None, 107: None, 116: None, 117: None, 112: None, 115: None, 118: None, 119: None,
 }
-# HJ 212-2017 (China's online-monitoring data protocol) pollutant codes, with the protocol's value suffixes
-# (a21026-Rtd real-time, -ZsRtd converted to reference oxygen, -Avg, -Min, -Max, -Cou): ours, and the others that
-# monitoring exports list beside them (None).
-_HJ212_RE = re.compile(r"^a(\d{5})(?:zs)?(?:rtd|avg|min|max|cou|flag)?$")
-HJ212_CODES: dict[str, str | None] = {
-    "21002": "NOx", "21005": "CO", "21026": "SO2", "34002": "PM10", "34004": "PM2.5", "24087": "THC",
-    "21003": None, "21004": None, "34001": None, "24088": None, "05002": None,
+# HJ 212-2017 (China's online-monitoring data protocol) air-parameter codes, with the protocol's value suffixes
+# (a21026-Rtd real-time, -ZsRtd or z converted to reference oxygen, -Avg, -Min, -Max, -Cou). The scheme numbers
+# every air parameter (flue-gas state a01, greenhouse gases a05, metals a20, gases a21, organics a24-a31,
+# particles a34), so a code that is not one of ours is another quantity (None).
+_HJ212_RE = re.compile(r"^a(\d{5})(?:zs|z)?(?:rtd|avg|min|max|cou|flag)?$")
+HJ212_CODES: dict[str, str] = {
+    "21002": "NOx", "21005": "CO", "21026": "SO2", "34002": "PM10", "34004": "PM2.5", "24087": "THC", "05001": "CO2",
 }
 # a decimal point stays inside a token: "pm1.0" is one token, not "pm1 0" (PM10); "pm10_24h" is two
 _TOKEN_SPLIT = re.compile(r"[\s_\-,;:/\\()\[\]{}|+=]+|(?<!\d)\.+|\.+(?!\d)|(?<=[a-z0-9])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z0-9])")
@@ -190,7 +190,7 @@ class RulesEngine:
         """A pollutant named by its chemistry in another language ("tlenki azotu", "oxid siřičitý")."""
         if task != "pollutant":
             return None
-        found = chemical_names.decide(fold(text), self._name_lookup(task))
+        found = chemical_names.decide(fold(text), self._name_lookup(task), text)
         return None if found is None else (found[0], "structured", found[1])
 
     def _by_code(self, text: str, keys: list[str], task: str):
@@ -203,8 +203,8 @@ class RulesEngine:
                 number = int(m.group(1))
                 if number in MOVES_POLLUTANT_IDS:  # a known MOVES pollutant: ours, or explicitly another one
                     return MOVES_POLLUTANT_IDS[number], "code", CONFIDENCE["code"]
-            elif task == "pollutant" and (m := _HJ212_RE.match(k)) and m.group(1) in HJ212_CODES:
-                return HJ212_CODES[m.group(1)], "code", CONFIDENCE["code"]
+            elif task == "pollutant" and (m := _HJ212_RE.match(k)):
+                return HJ212_CODES.get(m.group(1)), "code", CONFIDENCE["code"]
         return None
 
     def _vehicle_code(self, k: str) -> tuple[bool, str | None] | None:
