@@ -85,3 +85,32 @@ def test_compounds_and_abbreviations_read_by_their_head(name, label):
 def test_a_gloss_that_only_names_a_generic_word_decides_nothing():
     got = answer("Mehrzweckgerätfahrzeug")  # "... vehicle": the rules cannot tell which vehicle
     assert got.method != "gloss"
+
+
+# --- fifth session: inflected languages, more words ---
+
+@pytest.mark.parametrize("name,label", [
+    ("школьного автобуса", "School Bus"),  # genitive: the dictionary form is школьный автобус
+    ("городских автобусов", "Transit Bus"), ("Грузовых автомобилей", "Single Unit Short-haul Truck"),
+    ("лёгкие квадрициклы", "Motorcycle"), ("эвакуаторов", "Single Unit Short-haul Truck"),
+    ("минивэнов", "Passenger Truck"), ("двухэтажных автобусов", "Transit Bus"), ("автодомов", "Motor Home"),
+    ("гужевые повозки", None), ("мусоровозы", "Refuse Truck"), ("прицепов", None),
+])
+def test_russian_words_are_read_in_any_case_and_number(name, label):
+    """Russian inflects nouns and adjectives by case and number; the glossary holds dictionary forms, and a word
+    is that form when only its ending differs."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("camión de basura", "Refuse Truck"), ("barredoras", "Single Unit Short-haul Truck"),
+    ("cuatriciclos ligeros", "Motorcycle"), ("vehículo todoterreno", "Passenger Truck"),
+    ("palas cargadoras", None), ("kereta gandeng barang", None), ("ambulancias", "Single Unit Short-haul Truck"),
+])
+def test_more_spanish_and_indonesian_words(name, label):
+    assert answer(name).standard == label
+
+
+def test_an_ending_never_turns_a_short_word_into_another():
+    """Only words of five letters or more match by stem: "бус" is not "буса" read as a bus."""
+    assert glossary.gloss("такси") == "taxi" and glossary.gloss("так") is None

@@ -347,3 +347,50 @@ def test_hj212_air_codes_are_a_closed_scheme(name, label):
     another quantity, not something for retrieval to guess at."""
     got = answer(name, "pollutant")
     assert (got.standard, got.method, got.confidence) == (label, "code" if label else "negative", 0.95)
+
+
+@pytest.mark.parametrize("name,label", [
+    ("partículas en suspensión menores de 10 µm", "PM10"), ("particules en suspension < 2,5 um", "PM2.5"),
+    ("partículas en suspensión < 1 µm", None), ("particles below 4 um", None), ("NOx en NO2", "NOx"),
+    ("SOx expressed as SO2", "SO2"), ("total hydrocarbons as propane", "THC"),
+])
+def test_a_basis_word_is_a_basis_only_before_a_pollutant(name, label):
+    """Spanish and French "en" is also "in" ("partículas en suspensión": particles in suspension): only a
+    pollutant after it is a reporting basis; a size in micrometres that is not 10 or 2.5 is another fraction."""
+    assert answer(name, "pollutant").standard == label
+
+
+@pytest.mark.parametrize("name", ["kteqCO2", "eqCO2_t", "emissions (t eq. CO2)", "CO2-eq total", "CO2 equivalents",
+                                  "COV", "COVNM (t)", "compuestos orgánicos volátiles", "particolato totale",
+                                  "Partikel gesamt"])
+def test_co2_equivalents_vocs_and_total_particles_in_other_spellings_are_not_standard(name):
+    """French inventories write "t eq CO2" and COVNM (NMVOC), Italian "particolato totale" (TSP): each is a
+    non-standard quantity the catalog already names in English."""
+    got = answer(name, "pollutant")
+    assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Compact SUV (4x4)", "Passenger Truck"),
+    ("ambulances", "Single Unit Short-haul Truck"), ("road sweepers", "Single Unit Short-haul Truck"),
+    ("semitractors", "Combination Long-haul Truck"), ("semitruck", "Combination Long-haul Truck"),
+    ("cab-chassis trucks", "Single Unit Short-haul Truck"), ("chassis cab", "Single Unit Short-haul Truck"),
+    ("double-deck coach", "Intercity Bus"), ("double-deckers", "Transit Bus"), ("single-deck vehicles", "Transit Bus"),
+    ("multi-purpose passenger vehicles", "Passenger Truck"), ("small lorries", "Light Commercial Truck"),
+    ("Compact Pickup Trucks 4WD", "Passenger Truck"), ("Sport Utility Vehicle AWD", "Passenger Truck"),
+])
+def test_more_english_kinds_and_drive_trains(name, label):
+    """Drive-train marks (2WD, 4WD, AWD, 4x4) never change a light vehicle's type; a deck count names a bus;
+    a chassis cab is a truck; semi- joined to its noun is still a combination; small trucks are light trucks."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["horse-drawn carts", "animal-drawn vehicle", "work machines",
+                                  "self-propelled working machine"])
+def test_drawn_carts_and_work_machines_are_not_road_motor_vehicles(name):
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+def test_what_a_bracket_lists_is_not_the_kind():
+    assert answer("Other special vehicles (includes fork-lifts, street sweepers and ambulances)").standard is None

@@ -93,3 +93,12 @@ def test_every_catalog_alias_maps_to_its_own_label():
                 assert e.standardize(alias, task).standard == label, (task, alias)
         for neg in cat.negative_names(task):
             assert e.standardize(neg, task).standard is None, (task, neg)
+
+
+@pytest.mark.parametrize("name,label", [("vehicle suv", "Passenger Truck"), ("object--vehicle--truck", "Single Unit Short-haul Truck"),
+                                        ("vehicle/motorcycle", "Motorcycle"), ("vehicle_type_bus", "Transit Bus")])
+def test_a_generic_word_beside_a_type_never_outweighs_it(name, label):
+    """Label taxonomies write a class under its parents ("object--vehicle--truck"): "vehicle" alone is a
+    placeholder (null), but beside a type it only says that the type is a vehicle."""
+    got = default_engine().standardize(name, "vehicle")
+    assert got.standard == label and got.confidence >= 0.9

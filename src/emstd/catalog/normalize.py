@@ -164,6 +164,8 @@ _VEHICLE_MODIFIERS = [
     "氢燃料电池", "燃料电池", "氢能", "柴油", "汽油", "天然气", "燃气", "lng", "cng", "lpg", "液化气", "甲醇", "乙醇",
     "diesel", "gasoline", "petrol", "electric", "battery electric", "bev", "phev", "hev", "hybrid", "cng-fueled",
     "natural gas", "ev",
+    # drive trains: a car, SUV or pickup with four driven wheels is the same source type
+    "2wd", "4wd", "awd", "fwd", "rwd", "4x4", "4x2",
     # emission standard stages
     "国一", "国二", "国三", "国四", "国五", "国六", "国6", "国5", "国4", "国3", "国六b", "国六a", "国vi", "国v", "国iv",
     "china 6", "china 5", "euro 6", "euro 5", "euro 4", "euro vi", "euro v", "euro iv", "欧六", "欧五", "欧四",

@@ -31,11 +31,43 @@ def surface(text: str) -> str:
     return _SEPARATORS.sub(" ", unaccent(fold(text))).strip()
 
 
+MIN_STEM = 4  # an inflected word is read by its stem only when this much is left ("так" is no stem of "такси")
+
+
+@dataclass(frozen=True)
+class Inflection:
+    """The words of the inflecting languages, each form led back to one dictionary word: a form is the word, or
+    the word without one of the language's case and number endings ("автобусов", "автобуса" -> автобус)."""
+    endings: tuple[str, ...] = ()  # longest first
+    forms: dict[str, str] | None = None  # a form (word or stem) -> the dictionary word it stands for
+
+    def candidates(self, word: str) -> list[str]:
+        return [word] + [word[:-len(e)] for e in self.endings if word.endswith(e) and len(word) - len(e) >= MIN_STEM]
+
+    def dictionary_word(self, word: str) -> str:
+        for form in self.candidates(word):
+            if form in (self.forms or {}):
+                return self.forms[form]
+        return word
+
+    def learn(self, word: str) -> str:
+        """Register a word of the glossary; returns the dictionary word it is stored under."""
+        known = self.dictionary_word(word)
+        for form in self.candidates(word):
+            self.forms.setdefault(form, known)
+        return known
+
+    def read(self, text: str) -> str:
+        """Each word of the text as its dictionary word: "школьного автобуса" -> "школьный автобус"."""
+        return " ".join(self.dictionary_word(w) for w in text.split(" ")) if self.forms else text
+
+
 @dataclass(frozen=True)
 class Lexicon:
     words: re.Pattern  # every word and phrase, longest first, as whole words (substrings in unspaced scripts)
     heads: re.Pattern  # the words of compounding languages, as the last part of a longer word
     glosses: dict[str, str]
+    inflection: Inflection = Inflection()
 
 
 @lru_cache(maxsize=None)
@@ -54,9 +86,14 @@ def compile_lexicon(doc: dict, name: str = "glossary") -> Lexicon:
     heads: set[str] = set()
     clashes = []
     compounding = set(doc.get("compounding", ()))
+    inflecting = doc.get("inflecting") or {}
+    endings = sorted({surface(e) for language in inflecting.values() for e in language}, key=len, reverse=True)
+    inflection = Inflection(tuple(endings), {})
     for language, words in doc["glosses"].items():
         for word, gloss in words.items():
             k = surface(str(word))
+            if language in inflecting:  # any case or number of the word matches: stored as dictionary words
+                k = " ".join(inflection.learn(w) for w in k.split(" "))
             if k in glosses and glosses[k] != gloss:
                 clashes.append(f"{language}: {word!r} -> {gloss!r}, already {glosses[k]!r}")
             glosses[k] = str(gloss)
@@ -71,7 +108,7 @@ def compile_lexicon(doc: dict, name: str = "glossary") -> Lexicon:
     head_alternatives = "|".join(re.escape(k) for k in sorted(heads, key=len, reverse=True)) or r"(?!)"
     # a compound: at least three letters of modifier, then a head word ending the word
     compound = re.compile(rf"(?<![^\W\d_])([^\W\d_]{{3,}}?)({head_alternatives})(?![^\W\d_])")
-    return Lexicon(words, compound, glosses)
+    return Lexicon(words, compound, glosses, inflection)
 
 
 def gloss(text: str, task: str = "vehicle") -> str | None:
@@ -92,6 +129,6 @@ def gloss(text: str, task: str = "vehicle") -> str | None:
         modifier = m.group(1)
         return (english(modifier) if modifier in lex.glosses else f" {modifier} ") + english(m.group(2))
 
-    rewritten = lex.words.sub(lambda m: english(m.group(0)), surface(text))
+    rewritten = lex.words.sub(lambda m: english(m.group(0)), lex.inflection.read(surface(text)))
     rewritten = lex.heads.sub(compound, rewritten)
     return " ".join(rewritten.split()) if named else None

@@ -19,7 +19,7 @@ from emstd.catalog.normalize import unaccent
 from emstd.infer import chemical_names
 from emstd.infer.catalog_names import Decision, Lookup, named
 
-_PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle|(?<![a-z])pm(?![a-z])")
+_PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particol|partikel|partikl|particle|(?<![a-z])pm(?![a-z])")
 # a size in micrometres is a particle size, whatever the words around it ("pył zawieszony 2.5 µm", "10 мкм")
 _UM = r"(?:um|μm|µm|微米|microns?|micrometers?|micrometres?|мкм|mikromet(?:er|re|r)\w*|mikron\w*|micrometr\w*)"
 _SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)(?:[.,]0+)?\s*{_UM}")
@@ -30,7 +30,10 @@ _PM_CODE = re.compile(r"(?<![a-z0-9])(?:mp\s?(10|2[.,]5)|pm(2)p5|pm(10)p0)(?![0-
 # (a glued "_total" is an emission total: "微粒_total" is particulates)
 _TOTAL = re.compile(r"(?<![a-z_])(?:total(?:es|e|i)?|totais|totaux|gesamt\w*)(?![a-z])|总悬浮")
 _COARSE = re.compile(r"(?<![a-z])(?:coarse|grues\w*|grossas?|pmc|pmco)(?![a-z])|粗颗粒")
-_PARTICLE_WORD = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particle")
+_PARTICLE_WORD = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particol|partikel|partikl|particle")
+# a CO2 equivalent (a greenhouse-gas total weighted by warming potential): "t eq CO2", "CO2-eq", "CO2e"
+_CO2_EQUIVALENT = re.compile(r"(?<![a-z])[kmg]?t?\s?eq\.?\s?co2(?![a-z])|(?<![a-z])co2[\s_.-]?(?:e|eq|equiv\w*|"
+                             r"aquivalent\w*)(?![a-z])|(?:二氧化碳|co2)当量")
 _SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")
 # other stated sizes (PM1, PM1.0, PM4, PM0.1, 0.3 µm) and counts of particles are not PM2.5 or PM10 mass
 _OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
@@ -53,15 +56,22 @@ _SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|�
 # "nitrogen oxides as nitrogen dioxide", "NOx (以NO2计)": the basis a mass is reported on, not the pollutant
 _BASIS = re.compile(r"(?:\s+|\s*[\(\[]\s*)(?:(?:expressed|calculated|reported|measured)\s+)?(?:as|als|en|como|jako|"
                     r"in terms of)\s+[^\(\)]{1,40}?[\)\]]?\s*$|\s*[\(\[]?以[^\(\)]{1,20}计[\)\]]?\s*$")
+_BASIS_WORDS = re.compile(r"^[\s\(\[]*(?:(?:expressed|calculated|reported|measured)\s+)?(?:as|als|en|como|jako|"
+                          r"in terms of)\s+|^[\s\(\[]*以|计[\)\]]?\s*$")
+_ANY_SIZE = re.compile(rf"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*[_\s]?{_UM}")  # "< 1 µm", "4um": a size of any fraction
 _PM_UNSIZED = re.compile(r"(?<![a-z])pmx(?![a-z])")
 _BRACKETED = re.compile(r"[\(\[\{]([^\(\)\[\]\{\}]{1,20})[\)\]\}]")
 
 
-def without_basis(folded: str) -> str | None:
+def without_basis(folded: str, lookup: Lookup) -> str | None:
     """The name without a reporting basis after it ("nitrogen oxides as nitrogen dioxide" -> "nitrogen oxides"),
-    or None when it states none."""
+    or None when it states none. A basis is a pollutant the catalog knows: Spanish and French "en" is also "in"
+    ("partículas en suspensión < 10 µm" states no basis)."""
     basis = _BASIS.search(folded)
-    return folded[:basis.start()].strip() if basis and basis.start() > 0 else None
+    if not basis or basis.start() == 0:
+        return None
+    stated = _BASIS_WORDS.sub("", folded[basis.start():]).strip(" ()[]")
+    return folded[:basis.start()].strip() if lookup(stated)[0] else None
 
 
 def decide(folded: str, lookup: Lookup) -> Decision | None:
@@ -71,6 +81,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     if (m := _MODEL_PREFIX.match(folded)) and (found := lookup(folded[m.end():]))[0]:
         return found[1], 0.92  # a model's variable name: "vmrco" is CO, "conco3" ozone
     folded = unaccent(folded)  # "partículas totais": lists drop accents as often as they keep them
+    if _CO2_EQUIVALENT.search(folded):
+        return None, 0.92
     if chemical_names.methane_free(folded):  # "Kohlenwasserstoffe (ohne Methan)": NMHC before the bracket goes
         return named("NMHC", lookup, 0.92)
     if m := _PM_CODE.search(folded):
@@ -81,6 +93,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
             return None, 0.92
         if m := _SIZE.search(folded):
             return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
+        if _ANY_SIZE.search(folded) and not _STATED_CODE.search(folded):  # PM1, PM4: another fraction
+            return None, 0.92
         if (_COARSE.search(folded) or (_TOTAL.search(folded) and _PARTICLE_WORD.search(folded))) \
                 and not _STATED_CODE.search(folded):
             return None, 0.9

@@ -132,7 +132,7 @@ class RulesEngine:
             return label, method, CONFIDENCE[method]
         # qualifiers decide before they are stripped: 颗粒物(PM10), brake-wear PM2.5, and a definition by mass or
         # seats before the head after its last 的 ("最大设计总质量不超过3500kg的载货车辆" is N1, not any 载货车辆)
-        if task == "pollutant" and (named := pollutant_grammar.without_basis(fold(text))) is not None:
+        if task == "pollutant" and (named := pollutant_grammar.without_basis(fold(text), self._name_lookup(task))):
             found = self.match(named, task, gloss=gloss)  # "NOx (以NO2计)": the name, not its reporting basis
             if found is not None:
                 return found
@@ -229,14 +229,17 @@ class RulesEngine:
         if len(tokens) < 2:
             return None
         spans = [" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, min(len(tokens), i + 3) + 1)]
-        hits = {}
+        hits, generic = {}, {}
         for span in spans:
             k = compact(span)
             if not re.search(r"[^\d.]", k):  # "4 2" is not the MOVES id 42: digits alone never match here
                 continue
             hit, label = self.catalog.lookup(task, k)
             if hit:
-                hits[k] = label
+                # "vehicle" beside a type ("object--vehicle--truck") only says the type is a vehicle
+                filler = task == "vehicle" and all(_FILLER.match(t) for t in span.split())
+                (generic if filler else hits)[k] = label
+        hits = hits or generic
         if not hits:
             return None
         # the longest named span wins, negatives included: "leader speed" is a trap, not "speed"
@@ -282,7 +285,7 @@ class RulesEngine:
 
 
 # Words around a vehicle name that never change its source type (stages, fuels, sizes are stripped before this).
-_FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|euro|tier|china|stage|diesel|petrol|gasoline|electric|"
+_FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|object|euro|tier|china|stage|diesel|petrol|gasoline|electric|"
                      r"hybrid|cng|lng|lpg|std|standard|mid|midi|mini|artic|de|dpf|scr|egr|other)$")
 
 

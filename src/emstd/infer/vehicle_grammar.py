@@ -24,13 +24,16 @@ _SHORT_EN, _LONG_EN = r"local|short[\s-]?haul|drayage|regional|urban\s+delivery"
 
 _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
-                          r"(?<![a-z])(?:tractors?|semi(?:[\s-]?trailers?)?|single[\s-]trailers?|multi[\s-]trailers?|"
+                          r"(?<![a-z])(?:tractors?|semi(?:[\s-]?(?:trailers?|tractors?|trucks?))?|single[\s-]trailers?|multi[\s-]trailers?|"
                           r"combination|articulated|artic|tt/at|truck[\s-]trailers?)(?![a-z])")
+# a deck count names a bus ("double-deckers", "single-deck vehicles"): no other road vehicle is counted by decks
+_DECK = r"(?:double|single|two|one)[\s-]?(?:deck(?:er|ers|ed)?|stor(?:e)?y|storeyed)"
 _BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|(?:mini|midi|micro)[\s-]?bus(?:es)?|"
-                  r"omnibus(?:es)?)(?![a-z])")
+                  rf"omnibus(?:es)?|{_DECK})(?![a-z])")
 _TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|"
                     r"single[\s-]unit)(?![a-z])")
-_LIGHT = re.compile(r"(?<![a-z])light(?![a-z])(?![\s-]*(?:heavy|duty))")  # EPA's light-duty truck is a Passenger Truck
+# a light or small truck ("small lorries"); EPA's light-duty truck is a Passenger Truck
+_LIGHT = re.compile(r"(?<![a-z])(?:light|small)(?![a-z])(?![\s-]*(?:heavy|duty))")
 _SINGLE_UNIT = re.compile(r"(?<![a-z])(?:single[\s-]unit|rigid)(?![a-z])")
 
 _SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|education|student|pupil)s?(?![a-z])")
@@ -151,6 +154,12 @@ def _wheels(text: str, lookup: Lookup) -> Decision | None:
 # English vehicle kinds named by a word the catalog does not list, each decided like the catalog name it means
 _KINDS = (
     (re.compile(r"^motor[\s-]?cars?$"), "passenger car", 0.92),  # the legal English name of a car
+    # a pickup is a Passenger Truck whatever its size ("small pickup trucks": not a small, light truck)
+    (re.compile(r"(?<![a-z])pick[\s-]?ups?(?:[\s-]+trucks?)?(?![a-z])"), "pickup truck", 0.9),
+    (re.compile(r"(?<![a-z])multi[\s-]?purpose(?![a-z])"), "MPV", 0.9),  # NHTSA/EU multipurpose (passenger) vehicle
+    (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
+    (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
+    (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
     (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
     (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$|"
                 r"^(?:medium|heavy)[\s-]+commercial[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
@@ -169,7 +178,11 @@ _KINDS = (
 _TRICYCLE = re.compile(r"(?<![a-z])tri[\s-]?cycles?(?![a-z])")
 
 
+_EXPLANATION = re.compile(r"\(\s*(?:includ|incl|inkl|einschl|e\.?\s?g\.?|such as|exclud|except)[^()]*\)")
+
+
 def _kinds(text: str, lookup: Lookup) -> Decision | None:
+    text = _EXPLANATION.sub(" ", text)  # "Other (includes go-carts, sweepers)": what a bracket lists is no kind
     for pattern, name, confidence in _KINDS:
         if pattern.search(text):
             return named(name, lookup, confidence)
@@ -207,15 +220,20 @@ _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-
 
 # machinery and equipment of building sites, farms and mines is not a road vehicle (MOVES models it as nonroad)
 _MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|"
-                        r"mining|forestry|road[\s-]?building|earth[\s-]?moving)[\s-]+(?:equipment|machinery|machines?)"
+                        r"mining|forestry|road[\s-]?building|earth[\s-]?moving|work|working|self[\s-]?propelled)[\s-]+"
+                        r"(?:equipment|machinery|machines?)"
                         r"(?![a-z])|(?<![a-z])(?:machinery|machines?|equipment)[\s-]+(?:for[\s-]+)?(?:construction|"
                         r"farming|agricultural|agriculture|mining|forestry)(?![a-z])")
+
+
+# a cart or carriage drawn by an animal: not a motor vehicle
+_DRAWN = re.compile(r"(?<![a-z])(?:horse|animal|ox|oxen|mule|donkey|camel)[\s-]?drawn(?![a-z])")
 
 
 def _non_road(text: str, lookup: Lookup) -> Decision | None:
     if _TRACTOR.search(text) and _NON_ROAD_TRACTOR.search(text) and not _ROAD_TRACTOR.search(text):
         return None, 0.9
-    if _MACHINERY.search(text):
+    if _MACHINERY.search(text) or _DRAWN.search(text):
         return None, 0.9
     return None
 
@@ -272,7 +290,7 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
                              (_SMALL_BUS, "中巴")):
             if marker.search(text):
                 return named(name, lookup, 0.92)
-        return None
+        return named("bus", lookup, 0.9) if re.search(_DECK, text) else None
     if _HOME.search(text):
         return named("房车", lookup, 0.9)
     if combination:
