@@ -65,3 +65,78 @@ def test_forced_task_drops_other_tasks_fields(task):
         assert m.mapping["link_id"] is None and m.mapping["time"] == "time_sec"
     else:
         assert m.mapping["time"] is None and m.mapping["link_id"] == "link_id"
+
+
+# --- fifth session: the conventions of count tables and trajectory files (made-up rows of each class) ---
+
+def test_class_counts_split_by_approach_movement_or_period_are_fleet_columns():
+    """Turning-movement counts write a class per approach (nb/sb/eb/wb) and movement (l/t/r/u); noise and
+    emission models per period (d/e/n, day/night): each column is still that class's count."""
+    m = _map(["site_id", "nb_cars_l", "nb_cars_t", "sb_trucks_r", "eb_bus_u", "westbound_motorcycles_thru",
+              "lorries_day", "cars_n", "HGV_E"], task="macro")
+    assert m.mapping == {"site_id": "link_id", "nb_cars_l": "Passenger Car", "nb_cars_t": "Passenger Car",
+                         "sb_trucks_r": "Single Unit Short-haul Truck", "eb_bus_u": "Transit Bus",
+                         "westbound_motorcycles_thru": "Motorcycle", "lorries_day": "Single Unit Short-haul Truck",
+                         "cars_n": "Passenger Car", "HGV_E": "Single Unit Short-haul Truck"}
+
+
+def test_light_and_medium_vehicle_classes_of_noise_and_count_models():
+    m = _map(["road_id", "lv_day", "mv_day", "light vehicles", "medium heavy vehicles"], task="macro")
+    assert m.mapping["lv_day"] == "Passenger Car" and m.mapping["light vehicles"] == "Passenger Car"
+    assert m.mapping["mv_day"] == "Single Unit Short-haul Truck"
+    assert m.mapping["medium heavy vehicles"] == "Single Unit Short-haul Truck"
+
+
+@pytest.mark.parametrize("total", ["Total", "TOTAL", "gesamt", "Summe", "totaal", "合计"])
+def test_a_bare_total_beside_class_counts_is_the_links_flow(total):
+    m = _map(["counter_id", "cars", "trucks", "buses", total], task="macro")
+    assert m.mapping[total] == "traffic_flow_vph"
+
+
+def test_a_bare_total_without_class_counts_says_nothing():
+    assert _map(["link_id", "length", "Total"], task="macro").mapping["Total"] is None
+
+
+def test_a_primary_key_is_the_link_key():
+    m = _map(["PK", "ONEWAY", "cars", "trucks"], task="macro")
+    assert m.mapping["PK"] == "link_id" and m.mapping["ONEWAY"] is None
+
+
+@pytest.mark.parametrize("headers,expected", [
+    (["t_s", "v_lon", "a_lon", "v_lat"], {"v_lon": "speed_kph", "a_lon": "acceleration_mps2", "v_lat": None}),
+    (["time", "FR_wheel_speed", "vehicle_speed"], {"FR_wheel_speed": None, "vehicle_speed": "speed_kph"}),
+])
+def test_trajectory_conventions(headers, expected):
+    """An axis after the quantity ("v_lon") is read like one before it; one wheel's speed is not the vehicle's."""
+    m = _map(headers, task="micro")
+    assert {h: m.mapping[h] for h in expected} == expected
+
+
+def test_of_two_speed_columns_the_one_in_km_h_is_kept():
+    m = _map(["jam_id", "speed", "speedKMH", "length"], task="macro")
+    assert m.mapping["speedKMH"] == "avg_speed_kph" and m.mapping["speed"] is None
+
+
+@pytest.mark.parametrize("headers", [["segment_id", "currentSpeed", "freeFlow"], ["link", "free_flow", "volume"]])
+def test_a_free_flow_is_a_speed_not_a_flow(headers):
+    m = _map(headers, task="macro")
+    assert m.mapping[next(h for h in headers if "ree" in h)] is None
+
+
+def test_a_class_count_named_with_a_count_word_is_a_fleet_column():
+    m = _map(["station_id", "car_count", "bus_volume", "truck_cnt", "Anzahl Fahrzeuge"], task="macro")
+    assert m.mapping == {"station_id": "link_id", "car_count": "Passenger Car", "bus_volume": "Transit Bus",
+                         "truck_cnt": "Single Unit Short-haul Truck", "Anzahl Fahrzeuge": "traffic_flow_vph"}
+
+
+def test_swiss_class_abbreviations():
+    m = _map(["Zaehlstelle", "PW", "Lief", "LW", "MR"], task="macro")
+    assert [m.mapping[h] for h in ("PW", "Lief", "LW")] == ["Passenger Car", "Light Commercial Truck",
+                                                            "Single Unit Short-haul Truck"]
+
+
+def test_chinese_class_flows_are_fleet_columns_and_the_total_is_the_flow():
+    m = _map(["路段编号", "小汽车流量", "大货车交通量", "公交车数量", "交通量"], task="macro")
+    assert m.mapping == {"路段编号": "link_id", "小汽车流量": "Passenger Car",
+                         "大货车交通量": "Single Unit Short-haul Truck", "公交车数量": "Transit Bus",
+                         "交通量": "traffic_flow_vph"}

@@ -297,7 +297,7 @@ def test_other_codes_totals_coarse_particles_and_index_fields_are_not_standard_v
 
 @pytest.mark.parametrize("name,label", [
     ("motorized bicycles", "Motorcycle"), ("self-propelled campers", "Motor Home"), ("scheduled bus", "Transit Bus"),
-    ("truck + trailer", "Single Unit Short-haul Truck"),
+    ("truck + trailer", "Combination Long-haul Truck"),  # FHWA classes 8-13: a straight truck pulling a trailer
 ])
 def test_more_english_class_words(name, label):
     assert answer(name).standard == label
@@ -394,3 +394,13 @@ def test_drawn_carts_and_work_machines_are_not_road_motor_vehicles(name):
 
 def test_what_a_bracket_lists_is_not_the_kind():
     assert answer("Other special vehicles (includes fork-lifts, street sweepers and ambulances)").standard is None
+
+
+@pytest.mark.parametrize("name,label", [("lorry with drawbar trailer", "Combination Long-haul Truck"),
+                                        ("rigid truck towing a trailer", "Combination Long-haul Truck"),
+                                        ("van with trailer", "Passenger Truck"), ("car + trailer", "Passenger Car"),
+                                        ("light truck with trailer", "Light Commercial Truck")])
+def test_a_truck_with_a_trailer_is_a_combination_other_vehicles_stay_themselves(name, label):
+    """FHWA counts a straight truck pulling a trailer as a combination (classes 8-13, HPMS combination trucks);
+    a car or van towing one is still a car or van."""
+    assert answer(name).standard == label

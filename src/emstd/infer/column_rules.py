@@ -123,7 +123,7 @@ class ColumnRules:
     def _fleet_mix(self, folded: str, samples) -> HeaderMatch | None:
         if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
-        folded = _without_direction(folded)  # "Pkw_R1", "trucks_nb": one direction's count of a class
+        folded = _without_count_splits(_without_direction(folded))  # "Pkw_R1", "nb_cars_l": a split of a class
         marker = next((mk for mk in self._markers if _contains_word(folded, mk)), None)
         name = folded
         if marker is not None:
@@ -179,6 +179,7 @@ class ColumnRules:
                 m.target, m.method, m.unit, m.confidence = None, "no_match", None, 0.0  # a guess only macro keeps
             self._fit_to_task(m, task, notes)
         if task == "macro":
+            self._total_of_classes(matches, samples)
             _link_key(matches, samples)
         self._resolve_duplicates(matches, notes)
         return ColumnMapping(
@@ -189,6 +190,19 @@ class ColumnRules:
             methods={m.header: m.method for m in matches},
             notes=notes,
         )
+
+    def _total_of_classes(self, matches: list[HeaderMatch], samples: dict) -> None:
+        """A bare "Total" beside two or more class counts is the link's vehicle count (its flow), unless the
+        table already names a flow or the total's values are shares."""
+        classes = [m for m in matches if m.target is not None and m.target not in self._field_task]
+        if len(classes) < 2 or any(m.target == "traffic_flow_vph" for m in matches):
+            return
+        totals = [m for m in matches if m.target is None and _BARE_TOTAL.match(fold(m.header).strip())
+                  and not looks_like_share(samples.get(m.header) or [])]
+        if len(totals) == 1:
+            m = totals[0]
+            m.target, m.method, m.confidence = "traffic_flow_vph", "total_of_classes", 0.8
+            self._with_unit(m, fold(m.header), samples.get(m.header))
 
     def _detect_task(self, matches: list[HeaderMatch]) -> str:
         micro = sum(1 for m in matches if self._field_task.get(m.target) == "micro")
@@ -223,7 +237,7 @@ class ColumnRules:
                 fleet.setdefault(m.target, []).append(m.header)
                 continue
             kept = best.get(m.target)
-            if kept is None or m.confidence > kept.confidence:
+            if kept is None or _rank(m) > _rank(kept):
                 if kept is not None:
                     _drop(kept, m, notes)
                 best[m.target] = m
@@ -247,6 +261,13 @@ def _graph_endpoints(matches: list[HeaderMatch], notes: list[str]) -> None:
             m.target, m.method, m.unit, m.confidence = None, "graph_endpoint", None, 0.9
 
 
+def _rank(m: HeaderMatch) -> tuple[float, bool]:
+    """The more confident header; of two as confident, the one that states the field's own unit ("speedKMH"
+    beside "speed"): its values need no conversion."""
+    stated = U.unit_from_header(fold(m.header), m.target) if m.target in U.STANDARD_UNIT else None
+    return m.confidence, stated is not None and stated == U.STANDARD_UNIT[m.target]
+
+
 def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
     notes.append(
         f"{loser.header!r} and {winner.header!r} both look like {winner.target}; kept {winner.header!r} "
@@ -258,10 +279,35 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
 # a direction after a count ("Pkw_R1", "KFZ_R2", "cars_nb"): the class is the same in both directions
 _DIRECTION = re.compile(r"[\s_\-](?:r|dir|richtung|direction)?[12]$|[\s_\-](?:nb|sb|eb|wb)$")
 _ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
+# words around a class in a count table that split its count without changing the class: the approach and the
+# turning movement of an intersection count ("nb_cars_l": northbound cars turning left), the period of a noise or
+# emission model's day/evening/night counts ("LV_D", "lorries_night")
+_COUNT_SPLITS = frozenset({
+    "nb", "sb", "eb", "wb", "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
+    "n", "s", "e", "w", "l", "t", "r", "u", "left", "right", "thru", "through", "straight", "uturn", "lt", "rt", "th",
+    "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon", "r1", "r2",
+    "dir1", "dir2", "1", "2",
+    # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
+    "count", "counts", "cnt", "volume", "vol", "number", "num", "qty", "anzahl", "aantal", "flow", "veh/h",
+    "数量", "辆数", "台数", "流量", "交通量"})
 
 
 def _without_direction(text: str) -> str:
     return _DIRECTION.sub("", text) or text
+
+
+_BARE_TOTAL = re.compile(r"^(?:total|totals|tot|sum|summe|gesamt|totaal|totale|totaux|suma|soma|合计|总计|总数|总和)$")
+
+
+_CJK_COUNT = re.compile(r"(?<=[\u4e00-\u9fff])(?:流量|交通量|数量|辆数|台数)$")  # "小汽车流量": a class's count
+
+
+def _without_count_splits(text: str) -> str:
+    """The header without approach, movement and period words ("nb cars l" -> "cars"), or as it was when
+    nothing else would be left."""
+    words = [w for w in re.split(r"[\s_\-]+", _CJK_COUNT.sub(" 流量", text)) if w]
+    kept = [w for w in words if w not in _COUNT_SPLITS]
+    return " ".join(kept) if kept and len(kept) < len(words) else text
 
 
 # words left around a vehicle name once the share marker is gone: "share of minivan", "小汽车的占比"
@@ -293,7 +339,7 @@ def looks_like_share(values) -> bool:
 FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code", "gloss"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
-_ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key)(?![a-z])|id$|^fid$|osmid|station")
+_ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key|pk)(?![a-z])|id$|^fid$|osmid|station")
 _LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
 _NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"

@@ -37,6 +37,7 @@ _OTHER_VEHICLE = frozenset({"preceding", "following", "leader", "lead", "leading
 _VEHICLE_AXIS = frozenset({"lon", "long", "longitudinal", "tangential"})
 _SIDE_AXIS = frozenset({"y", "z", "lat", "lateral", "vertical", "yaw", "angular"})
 _AXIAL_FIELDS = frozenset({"speed_kph", "avg_speed_kph", "acceleration_mps2"})
+_WHEEL_POSITION = frozenset({"fl", "fr", "rl", "rr", "lf", "rf", "lr", "front", "rear", "left", "right"})
 
 
 def header_words(header: str, clean=None) -> list[str]:
@@ -49,6 +50,11 @@ def header_words(header: str, clean=None) -> list[str]:
     return [w for w in _SPLIT.split(folded) if w]
 
 
+def _one_word(word: str, lookup) -> tuple[str | None, float] | None:
+    hit, label = lookup(compact(word))
+    return (label, 0.9) if hit else None
+
+
 def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
     """What a multi-word header names, read from its head: (field or None for a catalog negative, confidence),
     REFUSED, or None when its words name nothing in the catalog. `lookup(key) -> (hit, label)`."""
@@ -59,6 +65,10 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
             return (label, 0.9) if hit else None
     if len(words) < 2:
         return None
+    if words[-1] in _VEHICLE_AXIS | _SIDE_AXIS:  # "v_lon", "a_lat": the axis after the quantity
+        found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)
+        if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:
+            return REFUSED if words[-1] in _SIDE_AXIS else (found[0], 0.9)
     spans = []
     for i in range(len(words)):
         for j in range(i + 1, min(len(words), i + 3) + 1):
@@ -79,6 +89,10 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
         return REFUSED  # a thing's name before its quantity: "edge_arrived", "v_Width"
     if any(w in _OTHER_VEHICLE for w in before):
         return REFUSED
+    if "wheel" in words[:end] and any(w in _WHEEL_POSITION for w in before):
+        return REFUSED  # one wheel's speed ("FL_wheel_speed"), not the vehicle's
+    if label == "traffic_flow_vph" and before and before[-1] == "free":
+        return REFUSED  # free flow is a speed (the speed at free-flow conditions), not a volume
     if label in _AXIAL_FIELDS and before:
         axis = before[-1]
         if axis in _SIDE_AXIS:

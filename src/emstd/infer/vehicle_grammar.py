@@ -167,6 +167,10 @@ _KINDS = (
                 r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
                 r"^(?:特种|特殊用途|特别用途|专用)(?:车辆|汽车|车)$"), "专项作业车", 0.9),
     (re.compile(r"^heavy[\s-]+passenger[\s-]+(?:motor[\s-]+)?vehicles?$"), "bus", 0.9),  # a bus by its seats
+    # CNOSSOS-EU and count classes: light vehicles (cars, vans <= 3.5 t) take the light-duty default; medium heavy
+    # vehicles (two-axle, > 3.5 t) are rigid trucks
+    (re.compile(r"^light[\s-]+(?:motor[\s-]+)?vehicles?$"), "LDV", 0.9),
+    (re.compile(r"^medium(?:[\s-]+heavy)?[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
     (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
     (re.compile(r"(?<![a-z])self[\s-]?propelled[\s-]+(?:caravans?|campers?)(?![a-z])"), "房车", 0.9),
@@ -198,6 +202,9 @@ _TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations
                      r"units?|towing)(?![a-z])")
 
 
+_LIGHT_BODY = re.compile(r"(?<![a-z])(?:pick[\s-]?ups?|panel|vans?|light|small)(?![a-z])")  # a light truck stays light
+_WITH_TRAILER = re.compile(r"(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:drawbar\s+|full\s+|semi[\s-]?)?"
+                           r"trailers?(?![a-z])")
 # "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
 _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
                              r"\S.*(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:semi[\s-]?)?"
@@ -208,6 +215,8 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
     if _TRAILER_ONLY.match(text) or (_TRAILER_EN.search(text) and not _TOWING.search(text)
                                      and not _MOTORIZED_HOME.search(text)):
         return None, 0.92
+    if _WITH_TRAILER.search(text) and _TRUCK.search(text) and not (_HOME.search(text) or _LIGHT_BODY.search(text)):
+        return named("半挂车", lookup, 0.9)  # a straight truck pulling a trailer: FHWA's combination classes
     return None
 
 
