@@ -140,3 +140,40 @@ def test_chinese_class_flows_are_fleet_columns_and_the_total_is_the_flow():
     assert m.mapping == {"路段编号": "link_id", "小汽车流量": "Passenger Car",
                          "大货车交通量": "Single Unit Short-haul Truck", "公交车数量": "Transit Bus",
                          "交通量": "traffic_flow_vph"}
+
+
+def test_a_number_left_after_a_time_unit_is_not_a_moves_id():
+    m = _map(["station_key", "hour_11", "hour_21", "daily_total"], task="macro")
+    assert m.mapping["hour_11"] is None and m.mapping["hour_21"] is None
+
+
+@pytest.mark.parametrize("headers,labels", [
+    (["< 5.2 m", "5.2 - 6.5 m", "6.5m - 11m", "> 11 m"],
+     ["Passenger Car", "Light Commercial Truck", "Single Unit Short-haul Truck", "Combination Long-haul Truck"]),
+    (["0-500cm", "501 - 640 cm", "641-1150 cm", "1151+ cm"],
+     ["Passenger Car", "Light Commercial Truck", "Single Unit Short-haul Truck", "Combination Long-haul Truck"]),
+    (["<=5,6m", "12,5m - 18,75m", ">= 25,25m"],
+     ["Passenger Car", "Combination Long-haul Truck", "Combination Long-haul Truck"]),
+])
+def test_vehicle_length_classes_of_a_count_table_are_fleet_columns(headers, labels):
+    """Loop and radar counters classify by length: cars up to about 5.6 m, vans and light trucks to 6.6 m,
+    rigid trucks to the rigid maximum (12 m in the EU), combinations beyond. A class is read by its middle."""
+    m = _map(["site_id", *headers], task="macro")
+    assert [m.mapping[h] for h in headers] == labels
+
+
+def test_a_length_bin_in_a_trajectory_table_is_nothing():
+    m = _map(["time", "speed", "< 5.6 m"], task="micro")
+    assert m.mapping["< 5.6 m"] is None
+
+
+@pytest.mark.parametrize("header", ["min_speed", "MinimumSpeed", "max_speed", "Maximum Speed"])
+def test_a_bound_of_a_quantity_is_not_the_quantity(header):
+    m = _map(["link_id", header, "volume"], task="macro")
+    assert m.mapping[header] is None
+
+
+def test_an_annual_average_count_of_a_class_is_a_fleet_column():
+    assert _map(["link_id", "aadt", "aadt_truck", "aadt_bus"], task="macro").mapping == {
+        "link_id": "link_id", "aadt": "traffic_flow_vph", "aadt_truck": "Single Unit Short-haul Truck",
+        "aadt_bus": "Transit Bus"}

@@ -81,6 +81,8 @@ class ColumnRules:
             k = compact(form)
             if k and k not in keys:
                 keys.append(k)
+        if not self.catalog.lookup("column", keys[0])[0] and _BOUND.match(fold(_CAMEL_WORD.sub(" ", header))):
+            return HeaderMatch(header, None, "not_the_quantity", CONFIDENCE["token"])  # "min_speed": a bound
         for i, k in enumerate(keys):
             hit, target = self.catalog.lookup("column", k)
             if hit:
@@ -121,6 +123,8 @@ class ColumnRules:
         return m
 
     def _fleet_mix(self, folded: str, samples) -> HeaderMatch | None:
+        if (label := _length_class(folded)) is not None:  # "5,6m - 7,6m": a counter's length class
+            return HeaderMatch(folded, self.engine._lookup_name(label, "vehicle"), "fleet_name", 0.7, "count")
         if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
         folded = _without_count_splits(_without_direction(folded))  # "Pkw_R1", "nb_cars_l": a split of a class
@@ -130,8 +134,9 @@ class ColumnRules:
             name = _remove_word(folded, marker)
         # the name as written first ("4.2米厢式货车" holds a "米" that is not a unit), then without units
         answer = None
-        for candidate in dict.fromkeys([_CONNECTORS.sub("", name).strip(), _CONNECTORS.sub("", _strip_units(name)).strip()]):
-            if candidate:
+        written, unitless = _CONNECTORS.sub("", name).strip(), _CONNECTORS.sub("", _strip_units(name)).strip()
+        for candidate in dict.fromkeys([written, unitless]):
+            if candidate and not (candidate != written and candidate.isdigit()):  # "hour_11" is no source type 11
                 found = self.engine.standardize(candidate, "vehicle")
                 if found.standard is not None and found.method != "fuzzy":
                     answer = found
@@ -289,6 +294,7 @@ _COUNT_SPLITS = frozenset({
     "dir1", "dir2", "1", "2",
     # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
     "count", "counts", "cnt", "volume", "vol", "number", "num", "qty", "anzahl", "aantal", "flow", "veh/h",
+    "aadt", "aawdt", "adt",
     "数量", "辆数", "台数", "流量", "交通量"})
 
 
@@ -296,6 +302,36 @@ def _without_direction(text: str) -> str:
     return _DIRECTION.sub("", text) or text
 
 
+_LENGTH = r"(\d{1,4}(?:[.,]\d+)?)\s*(cm|m)?"
+_LENGTH_RANGE = re.compile(rf"^{_LENGTH}\s*(?:-|–|to|bis|~)\s*{_LENGTH}$")
+_LENGTH_UPPER = re.compile(rf"^(?:<=?|≤|under|below|up to)\s*{_LENGTH}$")
+_LENGTH_LOWER = re.compile(rf"^(?:>=?|≥|over|above)\s*{_LENGTH}$|^{_LENGTH}\s*\+\s*(cm|m)?$")
+
+
+def _metres(number: str, unit: str | None) -> float:
+    value = float(number.replace(",", "."))
+    return value / 100 if unit == "cm" else value
+
+
+def _length_class(folded: str) -> str | None:
+    """The source type of a header that is a vehicle-length class ("< 5,6m", "521 - 660 cm", "1160+ cm")."""
+    text = folded.strip()
+    if m := _LENGTH_RANGE.match(text):
+        unit = m.group(4) or m.group(2)
+        if unit is None:
+            return None
+        return vehicle_grammar.length_class(_metres(m.group(1), m.group(2) or unit), _metres(m.group(3), unit))
+    if (m := _LENGTH_UPPER.match(text)) and m.group(2):
+        return vehicle_grammar.length_class(None, _metres(m.group(1), m.group(2)))
+    if m := _LENGTH_LOWER.match(text):
+        number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4) or m.group(5))
+        return vehicle_grammar.length_class(_metres(number, unit), None) if unit else None
+    return None
+
+
+# a bound of a quantity before its name ("min_speed", "MaximumSpeed"): a statistic, not the quantity itself
+_BOUND = re.compile(r"^(?:min|minimum|max|maximum|lowest|highest)[\s_\-.]+[a-z]")
+_CAMEL_WORD = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BARE_TOTAL = re.compile(r"^(?:total|totals|tot|sum|summe|gesamt|totaal|totale|totaux|suma|soma|合计|总计|总数|总和)$")
 
 

@@ -71,6 +71,23 @@ _BARE_BODY = re.compile(r"^(?:平板|厢式|冷藏|保温|高栏|低栏|飞翼|�
 # 12.5 m and longer semitrailer combinations (docs/catalog.md).
 _LENGTH = re.compile(rf"^(\d{{1,2}}(?:\.\d{{1,2}})?)\s*(?:米|m)(?:\s*(?:{_BODY}|货车|厢车|箱车|车|truck))*$")
 LIGHT_MAX_M, RIGID_MAX_M = 5.5, 10.5
+# Length classes of traffic counters (loops, radar, axle counters) cover every vehicle: cars end at about 5.6 m,
+# vans and light trucks at about 6.6 m, rigid trucks at the rigid maximum (12 m under EU Directive 96/53; 11.6 m
+# is a common counter boundary); anything longer is an articulated or drawbar combination.
+COUNT_CAR_MAX_M, COUNT_VAN_MAX_M, COUNT_RIGID_MAX_M = 5.6, 6.6, 11.6
+
+
+def length_class(low: float | None, high: float | None) -> str | None:
+    """The source type of a counter's length class [low, high) in metres (either bound may be open), decided by
+    the class's middle; None when the bounds are not a vehicle's length."""
+    if low is None and high is None or any(b is not None and not 0 <= b <= 40 for b in (low, high)):
+        return None
+    middle = (low + high) / 2 if low is not None and high is not None else high * 0.9 if low is None else low + 2
+    if middle <= COUNT_CAR_MAX_M:
+        return "Passenger Car"
+    if middle <= COUNT_VAN_MAX_M:
+        return "Light Commercial Truck"
+    return "Single Unit Short-haul Truck" if middle <= COUNT_RIGID_MAX_M else "Combination Long-haul Truck"
 
 # US axle-configuration codes (state-DOT weigh-in-motion reports): SUn single units; tractor axles, S, semitrailer
 # axles, and -n for each further trailer.
