@@ -404,3 +404,43 @@ def test_a_truck_with_a_trailer_is_a_combination_other_vehicles_stay_themselves(
     """FHWA counts a straight truck pulling a trailer as a combination (classes 8-13, HPMS combination trucks);
     a car or van towing one is still a car or van."""
     assert answer(name).standard == label
+
+
+# --- fifth session, from the dev cohorts' errors (made-up names of each class) ---
+
+@pytest.mark.parametrize("name,label", [
+    ("light heavy-duty delivery trucks", "Light Commercial Truck"),
+    ("Medium-Heavy Duty Vocational Truck", "Single Unit Short-haul Truck"),
+    ("heavy heavy-duty trucks", "Combination Long-haul Truck"),
+    ("Heavy-Heavy Duty Port Truck", "Combination Short-haul Truck"),
+    ("heavy-heavy duty waste collection truck", "Refuse Truck"),
+    ("medium-heavy duty interstate truck", "Single Unit Long-haul Truck"),
+    ("heavy heavy-duty out-of-state trucks", "Combination Long-haul Truck"),
+    ("heavy heavy-duty single-unit tanker truck", "Single Unit Short-haul Truck"),
+    ("HHDT", "Combination Long-haul Truck"), ("MHDT", "Single Unit Short-haul Truck"),
+    ("LHDT", "Light Commercial Truck"), ("LHD2", "Light Commercial Truck"), ("SBUS", "School Bus"),
+    ("OBUS", "Intercity Bus"),
+])
+def test_us_duty_classes_and_their_codes(name, label):
+    """EPA/CARB weight classes: light-heavy-duty (8,501-19,500 lb GVWR), medium-heavy-duty (to 33,000 lb),
+    heavy-heavy-duty (above: mostly tractors); operation markers (port, interstate) and body markers (waste
+    collection) decide as for any truck."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("prime mover", "Combination Long-haul Truck"), ("Prime movers (articulated)", "Combination Long-haul Truck"),
+    ("breakdown recovery vehicle", "Single Unit Short-haul Truck"), ("e-rickshaws", "Motorcycle"),
+    ("electric rickshaw", "Motorcycle"), ("重型机车(250cc以上)", "Motorcycle"), ("轻型机车", "Motorcycle"),
+    ("special purpose vehicle (camping car)", "Motor Home"),
+])
+def test_regional_words_for_tractors_tow_trucks_three_wheelers_and_motorcycles(name, label):
+    """Australian "prime mover" is a tractor unit; a breakdown/recovery vehicle a tow truck; an e-rickshaw a
+    motorised three-wheeler (L5e); Taiwanese 機車 (机车 once folded) a motorcycle when sized or powered; a
+    camping car named in brackets is the kind of a special-purpose vehicle."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["rickshaw", "机车", "cycle rickshaw"])
+def test_a_rickshaw_or_a_bare_locomotive_word_is_not_a_motor_vehicle(name):
+    assert answer(name).standard is None

@@ -20,12 +20,14 @@ from emstd.infer import vehicle_definitions
 from emstd.infer.catalog_names import Decision, Lookup, named
 
 SHORT, LONG = "短途|短驳|区域|城配|城市配送|港口|港区|码头|市内|短距离", "长途|干线|城际|长距离"
-_SHORT_EN, _LONG_EN = r"local|short[\s-]?haul|drayage|regional|urban\s+delivery", r"long[\s-]?haul|line[\s-]?haul"
+_SHORT_EN = r"local|short[\s-]?haul|drayage|port|regional|urban\s+delivery"
+# interstate operation: registered for other states (CARB's out-of-state and International Registration Plan trucks)
+_LONG_EN = r"long[\s-]?haul|line[\s-]?haul|interstate|out[\s-]of[\s-]state|international\s+registration\s+plan"
 
 _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
                           r"(?<![a-z])(?:tractors?|semi(?:[\s-]?(?:trailers?|tractors?|trucks?))?|single[\s-]trailers?|multi[\s-]trailers?|"
-                          r"combination|articulated|artic|tt/at|truck[\s-]trailers?)(?![a-z])")
+                          r"combination|articulated|artic|tt/at|truck[\s-]trailers?|prime[\s-]?movers?)(?![a-z])")
 # a deck count names a bus ("double-deckers", "single-deck vehicles"): no other road vehicle is counted by decks
 _DECK = r"(?:double|single|two|one)[\s-]?(?:deck(?:er|ers|ed)?|stor(?:e)?y|storeyed)"
 _BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|(?:mini|midi|micro)[\s-]?bus(?:es)?|"
@@ -48,8 +50,16 @@ _TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|
 _SMALL_BUS = re.compile(r"(?<![a-z])(?:(?:mini|midi|micro)[\s-]?bus(?:es)?|light|small)(?![a-z])")
 _INTERCITY = re.compile(r"长途|旅游|班线|客运|城际|公路客车|(?<![a-z])(?:coach(?:es)?|intercity|inter-city|touring|"
                         r"tour|long[\s-]distance)(?![a-z])")
-_HOME = re.compile(r"房车|旅居|(?<![a-z])(?:motor\s?homes?|motorhomes?|campers?|campervans?|rvs?)(?![a-z])")
-_REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage)(?![a-z])")
+_HOME = re.compile(r"房车|旅居|(?<![a-z])(?:motor\s?homes?|motorhomes?|campers?|campervans?|camping[\s-]?cars?|rvs?)"
+                   r"(?![a-z])")
+_REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s-]+)?waste[\s-]+(?:collection|collector))"
+                     r"(?![a-z])")
+# US weight classes: light-heavy-duty (8,501-19,500 lb GVWR: class 3-5), medium-heavy-duty (to 33,000 lb: 6-7),
+# heavy-heavy-duty (class 8, mostly tractors); CARB and EPA write them LHD(T), MHD(T), HHD(T)
+_DUTY = re.compile(r"(?<![a-z])(light|medium|heavy)[\s-]+heavy[\s-]*duty(?![a-z])")
+_DUTY_CODE = re.compile(r"^([lmh])hd(?:t|v)?\d?$")
+_DUTY_NAME = {"light": "LHD<=10k", "medium": "MHD", "heavy": "HHD", "l": "LHD<=10k", "m": "MHD", "h": "HHD"}
+_BUS_CODE = re.compile(r"^([so])bus$")  # school and other buses, as EMFAC-style inventories abbreviate them
 _SHORT_RE = re.compile(rf"{SHORT}|(?<![a-z])(?:{_SHORT_EN})(?![a-z])")
 _LONG_RE = re.compile(rf"{LONG}|(?<![a-z])(?:{_LONG_EN})(?![a-z])")
 
@@ -192,7 +202,12 @@ _KINDS = (
     (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
     (re.compile(r"(?<![a-z])self[\s-]?propelled[\s-]+(?:caravans?|campers?)(?![a-z])"), "房车", 0.9),
     (re.compile(r"(?<![a-z])side[\s-]?cars?(?![a-z])"), "motorcycle with sidecar", 0.9),
-    (re.compile(r"(?<![a-z])(?:auto|motor)[\s-]?rickshaws?(?![a-z])"), "L5e", 0.9),
+    (re.compile(r"(?<![a-z])(?:auto|motor|e|electric|battery)[\s-]?rickshaws?(?![a-z])"), "L5e", 0.9),
+    (re.compile(r"(?<![a-z])(?:(?:breakdown|recovery|wrecker)(?:[\s-]+recovery)?[\s-]+(?:vehicles?|trucks?|vans?|"
+                r"lorr(?:y|ies))|wreckers?)(?![a-z])"), "tow truck", 0.9),
+    # Taiwanese 機車 (机车 once folded) is a motorcycle when it has a size, a power or an engine size; alone it is
+    # also the mainland's word for a locomotive
+    (re.compile(r"(?:重型|轻型|小型|大型|普通|电动|\d+\s*cc)\S{0,4}机车|机车\s*[\(（]?\s*\d+\s*cc"), "摩托车", 0.9),
     # "three wheeler (goods)": a wheeler is a registered motor vehicle; a bicycle-like tricycle is "tricycle"
     (re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheelers?(?![a-z])"), "two wheeler", 0.9),
 )
@@ -204,6 +219,8 @@ _EXPLANATION = re.compile(r"\(\s*(?:includ|incl|inkl|einschl|e\.?\s?g\.?|such as
 
 def _kinds(text: str, lookup: Lookup) -> Decision | None:
     text = _EXPLANATION.sub(" ", text)  # "Other (includes go-carts, sweepers)": what a bracket lists is no kind
+    if _HOME.search(text) and not _BUS.search(text):  # "special purpose vehicle (camping car)": the home decides
+        return named("房车", lookup, 0.9)
     for pattern, name, confidence in _KINDS:
         if pattern.search(text):
             return named(name, lookup, confidence)
@@ -266,6 +283,10 @@ def _non_road(text: str, lookup: Lookup) -> Decision | None:
 
 def _codes(text: str, lookup: Lookup) -> Decision | None:
     compact = text.replace(" ", "")
+    if m := _DUTY_CODE.match(compact):
+        return named(_DUTY_NAME[m.group(1)], lookup, 0.9)
+    if m := _BUS_CODE.match(compact):
+        return named("校车" if m.group(1) == "s" else "大巴", lookup, 0.9)
     if _FOUR_TIRE.search(text):
         return named("FHWA Class 3", lookup, 0.92)
     if m := _TOLL_SPECIAL.match(compact):
@@ -310,7 +331,11 @@ def _length(text: str, lookup: Lookup) -> Decision | None:
 
 def _compound(text: str, lookup: Lookup) -> Decision | None:
     """A head noun with a strong modifier: the modifier decides among the head's source types."""
-    bus, truck, combination = _BUS.search(text), _TRUCK.search(text), _COMBINATION.search(text)
+    duty = m.group(1) if (m := _DUTY.search(text)) else None
+    bus, truck = _BUS.search(text), _TRUCK.search(text) or duty is not None
+    combination = _COMBINATION.search(text) or (duty == "heavy" and not _SINGLE_UNIT.search(text))
+    if (truck or combination) and _REFUSE.search(text):
+        return named("垃圾车", lookup, 0.92)
     if bus:  # a bus head decides by its marker (school before transit before intercity), or not at all
         for marker, name in ((_SCHOOL, "校车"), (_OTHER_BUS, "大巴"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车"),
                              (_SMALL_BUS, "中巴")):
@@ -334,6 +359,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("轻型货车", lookup, 0.9)
         if _SINGLE_UNIT.search(text):
             return named("single unit truck", lookup, 0.9)
+        if duty:
+            return named(_DUTY_NAME[duty], lookup, 0.9)
     return None
 
 
