@@ -444,3 +444,25 @@ def test_regional_words_for_tractors_tow_trucks_three_wheelers_and_motorcycles(n
 @pytest.mark.parametrize("name", ["rickshaw", "机车", "cycle rickshaw"])
 def test_a_rickshaw_or_a_bare_locomotive_word_is_not_a_motor_vehicle(name):
     assert answer(name).standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("compact utility", "Passenger Truck"), ("Large Utility Vehicles", "Passenger Truck"),
+    ("mid-size utility", "Passenger Truck"), ("walk-in vans", "Light Commercial Truck"),
+    ("hi-cube van", "Light Commercial Truck"), ("B-double", "Combination Long-haul Truck"),
+    ("road trains", "Combination Long-haul Truck"), ("heavy goods vehicle + trailer", "Combination Long-haul Truck"),
+    ("light goods vehicle with or without trailer", "Light Commercial Truck"),
+    ("SAM. CIĘŻAROWY", "Single Unit Short-haul Truck"),
+])
+def test_body_and_combination_words_of_registers(name, label):
+    """US body-type words (compact/large utility = SUV, walk-in and hi-cube vans = delivery vans), Australian
+    combinations (B-double, road train), a trailer that may or may not be towed, Polish register abbreviations."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["all-terrain vehicles", "ATVs", "quad bikes", "snowmobile", "snow scooters",
+                                  "all terrain cycle"])
+def test_recreational_off_road_vehicles_are_not_road_vehicles(name):
+    """MOVES models ATVs and snowmobiles as nonroad equipment (its NONROAD recreational category)."""
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")

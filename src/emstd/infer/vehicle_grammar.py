@@ -27,12 +27,13 @@ _LONG_EN = r"long[\s-]?haul|line[\s-]?haul|interstate|out[\s-]of[\s-]state|inter
 _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
                           r"(?<![a-z])(?:tractors?|semi(?:[\s-]?(?:trailers?|tractors?|trucks?))?|single[\s-]trailers?|multi[\s-]trailers?|"
-                          r"combination|articulated|artic|tt/at|truck[\s-]trailers?|prime[\s-]?movers?)(?![a-z])")
+                          r"combination|articulated|artic|tt/at|truck[\s-]trailers?|prime[\s-]?movers?|b[\s-]?(?:doubles?|triples?)|"
+                          r"road[\s-]?trains?)(?![a-z])")
 # a deck count names a bus ("double-deckers", "single-deck vehicles"): no other road vehicle is counted by decks
 _DECK = r"(?:double|single|two|one)[\s-]?(?:deck(?:er|ers|ed)?|stor(?:e)?y|storeyed)"
 _BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|(?:mini|midi|micro)[\s-]?bus(?:es)?|"
                   rf"omnibus(?:es)?|{_DECK})(?![a-z])")
-_TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|"
+_TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|goods[\s-]vehicles?|"
                     r"single[\s-]unit)(?![a-z])")
 # a light or small truck ("small lorries"); EPA's light-duty truck is a Passenger Truck
 _LIGHT = re.compile(r"(?<![a-z])(?:light|small)(?![a-z])(?![\s-]*(?:heavy|duty))")
@@ -184,6 +185,10 @@ _KINDS = (
     # a pickup is a Passenger Truck whatever its size ("small pickup trucks": not a small, light truck)
     (re.compile(r"(?<![a-z])pick[\s-]?ups?(?:[\s-]+trucks?)?(?![a-z])"), "pickup truck", 0.9),
     (re.compile(r"(?<![a-z])multi[\s-]?purpose(?![a-z])"), "MPV", 0.9),  # NHTSA/EU multipurpose (passenger) vehicle
+    # US body types: a compact or large "utility" is a sport utility vehicle; walk-in and hi-cube vans deliver
+    (re.compile(r"(?<![a-z])(?:compact|small|mid[\s-]?size|midsize|large|full[\s-]?size|sport)[\s-]+utility"
+                r"(?:[\s-]+vehicles?)?$"), "SUV", 0.9),
+    (re.compile(r"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube)[\s-]?vans?(?![a-z])"), "cargo van", 0.9),
     (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
@@ -241,8 +246,8 @@ _WITH_TRAILER = re.compile(r"(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s
                            r"trailers?(?![a-z])")
 # "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
 _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
-                             r"\S.*(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:semi[\s-]?)?"
-                             r"trailers?(?![a-z])")
+                             r"\S.*(?:(?<![a-z])(?:with|without|towing|pulling)|\+)\s*(?:or\s+without\s+)?(?:an?\s+)?"
+                             r"(?:semi[\s-]?)?trailers?(?![a-z])")
 
 
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
@@ -269,8 +274,11 @@ _MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|constr
                         r"farming|agricultural|agriculture|mining|forestry)(?![a-z])")
 
 
-# a cart or carriage drawn by an animal: not a motor vehicle
-_DRAWN = re.compile(r"(?<![a-z])(?:horse|animal|ox|oxen|mule|donkey|camel)[\s-]?drawn(?![a-z])")
+# a cart or carriage drawn by an animal, and the recreational off-road vehicles MOVES models as nonroad
+# equipment (all-terrain vehicles, snowmobiles): not road motor vehicles
+_DRAWN = re.compile(r"(?<![a-z])(?:horse|animal|ox|oxen|mule|donkey|camel)[\s-]?drawn(?![a-z])|"
+                    r"(?<![a-z])(?:all[\s-]?terrain[\s-]+(?:vehicles?|cycles?)|atvs?|atcs?|quad[\s-]?bikes?|"
+                    r"snow[\s-]?mobiles?|snow[\s-]?scooters?)(?![a-z])")
 
 
 def _non_road(text: str, lookup: Lookup) -> Decision | None:
