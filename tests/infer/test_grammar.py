@@ -466,3 +466,14 @@ def test_recreational_off_road_vehicles_are_not_road_vehicles(name):
     """MOVES models ATVs and snowmobiles as nonroad equipment (its NONROAD recreational category)."""
     got = answer(name)
     assert (got.standard, got.method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [
+    ("HCHO", None), ("conc_hcho", None), ("PM2_5_PMBW", None), ("pm10 pmtw", None), ("reduced sulphur compounds", None),
+    ("TRS (total reduced sulfur)", None), ("粒状物", "PM2.5"), ("粒狀物質", "PM2.5"), ("浮遊粉じん", "PM10"),
+])
+def test_more_formula_wear_and_particle_words(name, label):
+    """HCHO is formaldehyde; EMFAC writes brake and tyre wear PM as PMBW/PMTW; reduced sulphur (H2S and its
+    kin) is not SO2; 粒状物 is particulate matter, 浮遊 (Japanese: suspended) like 悬浮 a PM10 word."""
+    got = answer(name, "pollutant")
+    assert (got.standard, got.method == "negative") == (label, label is None)

@@ -68,15 +68,16 @@ _FORMULA = {
 }
 # particles
 _PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
-                 r"частиц", r"hiukka", r"σωματιδ", r"粒子", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
+                 r"частиц", r"hiukka", r"σωματιδ", r"粒子", r"粒状", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
-             r"(?<![a-z])debu(?![a-z])", r"szallo por")
+             r"(?<![a-z])debu(?![a-z])", r"szallo por", r"粉じん", r"ばいじん")
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
              r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
 _RESPIRABLE = _any(r"respirab", r"inhalab", r"inalav", r"inhalav", r"thorac", r"torac", r"respirav", r"вдыхаем")
 _SUSPENDED = _any(r"αιωρουμεν",
                   r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
-                  r"lo lung")
+                  r"lo lung", r"悬浮", r"浮游")  # 浮遊 (Japanese) folds to 浮游
+_REDUCED = _any(r"(?<![a-z])reduced", r"reduzierte", r"reduit", r"reducid", r"ridott", r"восстановлен")
 _MATTER = _any(r"matter", r"madde", r"materia", r"matiere", r"material", r"materie", r"anyag", r"вещество")
 
 
@@ -96,6 +97,8 @@ def decide(folded: str, lookup: Lookup, written: str = "") -> Decision | None:
         return named("NMHC" if _NO_METHANE.search(text) else "HC", lookup, CONFIDENCE)
     if _OZONE.search(text):  # ozone, a secondary pollutant every monitoring network lists: not a standard value
         return named("O3", lookup, CONFIDENCE)
+    if _REDUCED.search(text) and _ELEMENTS[0][1].search(text):  # reduced sulphur (H2S, mercaptans): not SO2
+        return None, CONFIDENCE
     formula = _oxide_formula(text)
     if formula is not None:
         return named(formula, lookup, CONFIDENCE)
@@ -141,8 +144,8 @@ def _particles(text: str, lookup: Lookup) -> Decision | None:
         return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, CONFIDENCE)
     if _PARTICLE.search(text) and _RESPIRABLE.search(text) and not _FINE.search(text):  # respirable, inhalable: PM10
         return named("PM10", lookup, CONFIDENCE)
-    if "悬浮" in text and _PARTICLE.search(text) and not _FINE.search(text):
-        return named("PM10", lookup, CONFIDENCE)  # 懸浮微粒 (Taiwan), 懸浮粒子 (Hong Kong RSP): PM10; 細懸浮 is PM2.5
+    if re.search("悬浮|浮游", text) and _PARTICLE.search(text) and not _FINE.search(text):
+        return named("PM10", lookup, CONFIDENCE)  # 懸浮微粒 (Taiwan), 浮遊粒子 (Japan SPM): PM10; 細懸浮 is PM2.5
     if _PARTICLE.search(text):
         said = _FINE.search(text) or _SUSPENDED.search(text) or _MATTER.search(text) or len(text.split()) == 1
         return named("PM", lookup, CONFIDENCE) if said else None

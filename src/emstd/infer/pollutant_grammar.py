@@ -19,7 +19,7 @@ from emstd.catalog.normalize import unaccent
 from emstd.infer import chemical_names
 from emstd.infer.catalog_names import Decision, Lookup, named
 
-_PARTICLE = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particol|partikel|partikl|particle|(?<![a-z])pm(?![a-z])")
+_PARTICLE = re.compile(r"颗粒|粒子|粒状|微粒|粉尘|particul|particol|partikel|partikl|particle|(?<![a-z])pm(?![a-z])")
 # a size in micrometres is a particle size, whatever the words around it ("pył zawieszony 2.5 µm", "10 мкм")
 _UM = r"(?:um|μm|µm|微米|microns?|micrometers?|micrometres?|мкм|mikromet(?:er|re|r)\w*|mikron\w*|micrometr\w*)"
 _SIZE = re.compile(rf"(?<![\d.,])(10|2[.,]5)(?:[.,]0+)?\s*{_UM}")
@@ -30,7 +30,7 @@ _PM_CODE = re.compile(r"(?<![a-z0-9])(?:mp\s?(10|2[.,]5)|pm(2)p5|pm(10)p0)(?![0-
 # (a glued "_total" is an emission total: "微粒_total" is particulates)
 _TOTAL = re.compile(r"(?<![a-z_])(?:total(?:es|e|i)?|totais|totaux|gesamt\w*)(?![a-z])|总悬浮")
 _COARSE = re.compile(r"(?<![a-z])(?:coarse|grues\w*|grossas?|pmc|pmco)(?![a-z])|粗颗粒")
-_PARTICLE_WORD = re.compile(r"颗粒|粒子|微粒|粉尘|particul|particol|partikel|partikl|particle")
+_PARTICLE_WORD = re.compile(r"颗粒|粒子|粒状|微粒|粉尘|particul|particol|partikel|partikl|particle")
 # a CO2 equivalent (a greenhouse-gas total weighted by warming potential): "t eq CO2", "CO2-eq", "CO2e"
 _CO2_EQUIVALENT = re.compile(r"(?<![a-z])[kmg]?t?\s?eq\.?\s?co2(?![a-z])|(?<![a-z])co2[\s_.-]?(?:e|eq|equiv\w*|"
                              r"aquivalent\w*)(?![a-z])|(?:二氧化碳|co2)当量")
@@ -46,7 +46,7 @@ _MODEL_PREFIX = re.compile(r"^(?:s?conc|vmr|mmr|speciesconc|mass[\s_]concentrati
 _STATED_CODE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:2[.,_]?5|10)(?![0-9])")
 _TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
 _COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
-_NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|"
+_NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|(?<![a-z])pm[bt]w(?![a-z])|"
                           r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
                           r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
 _SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|铅|重金属|"
