@@ -477,3 +477,15 @@ def test_more_formula_wear_and_particle_words(name, label):
     kin) is not SO2; 粒状物 is particulate matter, 浮遊 (Japanese: suspended) like 悬浮 a PM10 word."""
     got = answer(name, "pollutant")
     assert (got.standard, got.method == "negative") == (label, label is None)
+
+
+@pytest.mark.parametrize("name,label", [
+    ("cabriolets", "Passenger Car"), ("Liftback", "Passenger Car"), ("roadsters (2 doors)", "Passenger Car"),
+    ("2-seater", "Passenger Car"), ("crew cab", "Passenger Truck"), ("double cab pickup", "Passenger Truck"),
+    ("六轴单挂牵引", "Combination Long-haul Truck"), ("多挂拖车", "Combination Long-haul Truck"),
+    ("城际列车", None), ("货运列车", None),
+])
+def test_car_bodies_cab_styles_trailer_counts_and_trains(name, label):
+    """Car body styles and two-seaters are cars; a crew or double cab is a pickup; 单挂/多挂 (one or more
+    trailers) make a combination; 列车 alone is a train (汽车列车, a road train, stays a combination)."""
+    assert answer(name).standard == label

@@ -25,7 +25,7 @@ _SHORT_EN = r"local|short[\s-]?haul|drayage|port|regional|urban\s+delivery"
 _LONG_EN = r"long[\s-]?haul|line[\s-]?haul|interstate|out[\s-]of[\s-]state|international\s+registration\s+plan"
 
 _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
-_COMBINATION = re.compile(r"牵引车|半挂|拖挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
+_COMBINATION = re.compile(r"牵引车|半挂|拖挂|单挂|双挂|多挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
                           r"(?<![a-z])(?:tractors?|semi(?:[\s-]?(?:trailers?|tractors?|trucks?))?|single[\s-]trailers?|multi[\s-]trailers?|"
                           r"combination|articulated|artic|tt/at|truck[\s-]trailers?|prime[\s-]?movers?|b[\s-]?(?:doubles?|triples?)|"
                           r"road[\s-]?trains?)(?![a-z])")
@@ -190,6 +190,11 @@ _KINDS = (
                 r"(?:[\s-]+vehicles?)?$"), "SUV", 0.9),
     (re.compile(r"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube)[\s-]?vans?(?![a-z])"), "cargo van", 0.9),
     (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
+    # a pickup's cab style; a car's body style or seat count
+    (re.compile(r"^(?:double|dual|crew|king|extended|super)[\s-]?cab(?:in)?s?(?:[\s-]+pick[\s-]?ups?)?$"), "pickup truck",
+     0.9),
+    (re.compile(r"(?<![a-z])(?:cabriolets?|roadsters?|liftbacks?|fastbacks?|notchbacks?|(?:two|2)[\s-]?seaters?)"
+                r"(?![a-z])"), "passenger car", 0.9),
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
     (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
