@@ -89,3 +89,28 @@ def test_the_cache_is_keyed_by_the_recipes_code_too(tmp_path, monkeypatch):
     said = []
     RetrievalIndex(cache_dir=tmp_path, say=said.append)
     assert any("building the index" in s for s in said)  # another recipe: built anew, not loaded
+
+
+def test_a_latin_pollutant_code_that_spells_none_of_the_labels_names_gets_no_label(index):
+    """Latin-script pollutant codes are matched by spelling, not meaning ("QXMASS" lands near any formula):
+    retrieval abstains unless the name spells one of the top label's catalog names. Other scripts and vehicle
+    names are not held to this."""
+    coded, spelled = index.search(["QXMASS_PT1H", "emis_co2_kt"], "pollutant")
+    assert coded.candidates and not coded.supported and coded.label is None
+    assert index.answer(coded, "pollutant") is None
+    assert spelled.supported and spelled.label == "CO2"
+    korean, phrase = index.search(["이산화황 농도", "anidrido solforoso"], "pollutant")
+    assert korean.supported and phrase.supported
+    (vehicle,) = index.search(["QXMASS_PT1H"], "vehicle")
+    assert vehicle.supported
+
+
+def test_the_lexical_check_is_the_same_for_dataset_records(index):
+    """Evaluation replays a record's retrieval from its stored candidates: the check applies there as in use."""
+    from emstd.data.retrieval import lexically_supported
+
+    (found,) = index.search(["QXMASS_PT1H"], "pollutant")
+    record = [[c.label, c.alias, c.similarity] for c in found.candidates]
+    replayed = Retrieved.from_record(record, index.calibration["pollutant"], "QXMASS_PT1H", "pollutant")
+    assert replayed.supported == found.supported == lexically_supported(
+        load_catalog(), "pollutant", "QXMASS_PT1H", found.candidates[0].label)

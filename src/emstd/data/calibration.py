@@ -17,7 +17,8 @@ import numpy as np
 
 from emstd.catalog import UNKNOWN, Catalog
 from emstd.data.augment import variants
-from emstd.data.retrieval import Calibration, Encoder, embed_queries, split_table, top_and_margin
+from emstd.data.retrieval import (Calibration, Encoder, embed_queries, lexically_supported, split_table,
+                                  top_and_margin)
 from emstd.data.split import task_pools
 
 SEED = 42  # the dataset builder's default seed: the same alias groups are held out
@@ -31,6 +32,9 @@ def calibrate(catalog: Catalog, encoder: Encoder, task: str) -> Calibration:
     queries = _queries(pools, task)
     found = table.search(embed_queries(encoder, [q for q, _ in queries], task), k=2)
     rows = [(*top_and_margin(cands), cands[0].label, gold) for (_, gold), cands in zip(queries, found)]
+    # the answer retrieval gives at a threshold: the top label, unless the name does not spell it (retrieval)
+    answered = [cands[0].label if lexically_supported(catalog, task, text, cands[0].label) else None
+                for (text, _), cands in zip(queries, found)]
     x = np.array([[r[0], r[1]] for r in rows], dtype=np.float64)
     right = np.array([r[2] == r[3] for r in rows], dtype=np.float64)
     a, b, c = _logistic_fit(x, right)
@@ -38,7 +42,7 @@ def calibrate(catalog: Catalog, encoder: Encoder, task: str) -> Calibration:
     # values: maximize accuracy (an abstention is right for a non-standard name); headers: maximize F1 of the
     # mapped headers, since a wrongly mapped column costs more than one left for the user to map
     score = _f1 if task == "column" else _accuracy
-    threshold, accuracy = _best_threshold(p, [r[2] for r in rows], [r[3] for r in rows], score)
+    threshold, accuracy = _best_threshold(p, answered, [r[3] for r in rows], score)
     return Calibration(round(a, 6), round(b, 6), round(c, 6), threshold, accuracy, len(rows))
 
 

@@ -7,6 +7,12 @@ wrappers; for vehicles without modifiers); each label scores its best entry; the
 
 The top label's similarity and its margin over the runner-up give a calibrated probability that it is right,
 fitted on names the index does not hold (data/calibration.py); below the chosen threshold retrieval abstains.
+
+Pollutant names in Latin letters are mostly formulas and codes (CO and CO2, "DUSMASS", "PLN2OAN"), whose
+neighbours in a sentence encoder are look-alikes by spelling, not by meaning. So retrieval stands behind a
+pollutant label for such a name only when the name spells one of the label's catalog names ("plco2an" holds
+"co2"); otherwise it abstains (`lexically_supported`). Phrases ("anidride carbonica"), names in other scripts,
+and vehicle names (words, which the encoder knows in many languages) are not held to this.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from emstd.catalog import Catalog, load_catalog
-from emstd.catalog.normalize import candidate_forms
+from emstd.catalog.normalize import candidate_forms, compact, fold
 from emstd.defaults import cache_root
 
 TASKS = ("vehicle", "pollutant", "column")
@@ -50,21 +57,52 @@ class Candidate:
 class Retrieved:
     candidates: tuple[Candidate, ...]  # best first, one per label (all negatives count as one label)
     confidence: float  # calibrated probability that candidates[0] is the right answer
+    supported: bool = True  # False: a Latin-script pollutant name that spells none of the top label's names
 
     @property
     def label(self) -> str | None:
-        return self.candidates[0].label if self.candidates else None
+        """The top candidate's label; None (an abstention) when the name does not support it."""
+        return self.candidates[0].label if self.candidates and self.supported else None
 
     def answer(self, calibration: "Calibration") -> str | None:
         """The label retrieval stands behind under `calibration`, or None (abstains; or the nearest is a negative)."""
         return self.label if self.confidence >= calibration.threshold else None
 
     @classmethod
-    def from_record(cls, candidates: list, calibration: "Calibration") -> "Retrieved":
+    def from_record(cls, candidates: list, calibration: "Calibration", value: str | None = None,
+                    task: str | None = None, catalog: Catalog | None = None) -> "Retrieved":
         """A dataset record's meta.candidates ([label, alias, similarity] lists), scored with `calibration`: what
-        retrieval said of that name against the train-split index, as in production for an unseen name."""
+        retrieval said of that name against the train-split index, as in production for an unseen name. With the
+        record's `value` and `task`, the lexical check applies as in production."""
         found = tuple(Candidate(label, alias, sim) for label, alias, sim in candidates)
-        return cls(found, round(calibration.probability(*top_and_margin(found)), 4) if found else 0.0)
+        supported = value is None or not found or lexically_supported(catalog or load_catalog(), task, value,
+                                                                       found[0].label)
+        return cls(found, round(calibration.probability(*top_and_margin(found)), 4) if found else 0.0, supported)
+
+
+def lexically_supported(catalog: Catalog, task: str, value: str, label: str | None) -> bool:
+    """Whether retrieval may stand behind `label` for `value`: always, except for a pollutant code or formula in
+    Latin letters (not a phrase of two words or more: "anidride carbonica" is read by meaning) that spells none
+    of the label's catalog names of two characters or more ("dusmass" is no CO)."""
+    if task != "pollutant" or label is None or not value.isascii() or len(_WORDS.findall(value)) >= 2:
+        return True
+    name = compact(fold(value))
+    return any(k in name for k in _label_keys(catalog, task).get(label, ()))
+
+
+_WORDS = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")  # whole words of a phrase, separated by spaces
+_KEYS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+
+
+def _label_keys(catalog: Catalog, task: str) -> dict[str, tuple[str, ...]]:
+    cache_key = (catalog.fingerprint(), task)
+    if cache_key not in _KEYS:
+        keys: dict[str, list[str]] = {}
+        for k, label in catalog.index[task].items():
+            if label is not None and len(k) >= 2:
+                keys.setdefault(label, []).append(k)
+        _KEYS[cache_key] = {label: tuple(ks) for label, ks in keys.items()}
+    return _KEYS[cache_key]
 
 
 @dataclass(frozen=True)
@@ -201,7 +239,8 @@ class RetrievalIndex:
     def search(self, values: list[str], task: str, k: int = TOP_K) -> list[Retrieved]:
         calibration = self.calibration[task]
         found = self.tables[task].search(embed_queries(self.encoder, values, task), k)
-        return [Retrieved(c, round(calibration.probability(*top_and_margin(c)), 4)) for c in found]
+        return [Retrieved(c, round(calibration.probability(*top_and_margin(c)), 4),
+                          not c or lexically_supported(self.catalog, task, v, c[0].label)) for v, c in zip(values, found)]
 
     def answer(self, retrieved: Retrieved, task: str) -> str | None:
         """The label retrieval stands behind, or None (abstains, or the nearest entry is a negative)."""

@@ -97,7 +97,7 @@ def record_retrieval(rows: list[dict], task: str, calibration) -> list:
     itself): what a model is shown for it in evaluation, exactly as in training."""
     from emstd.data.retrieval import Retrieved
 
-    return [Retrieved.from_record(r["meta"]["candidates"], calibration) for r in rows]
+    return [Retrieved.from_record(r["meta"]["candidates"], calibration, r["meta"]["value"], task) for r in rows]
 
 
 def predict_unified(backend, rows: list[dict], calibration=None) -> list[dict]:
