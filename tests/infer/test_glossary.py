@@ -114,3 +114,25 @@ def test_more_spanish_and_indonesian_words(name, label):
 def test_an_ending_never_turns_a_short_word_into_another():
     """Only words of five letters or more match by stem: "бус" is not "буса" read as a bus."""
     assert glossary.gloss("такси") == "taxi" and glossary.gloss("так") is None
+
+
+@pytest.mark.parametrize("name,label", [
+    ("משאית", "Single Unit Short-haul Truck"), ("אוטובוס עירוני", "Transit Bus"), ("מונית", "Passenger Car"),
+    ("אופנוע חשמלי", "Motorcycle"), ("רכבת קלה", None), ("משא עד 3.5 טון", "Light Commercial Truck"),
+    ("کامیون", "Single Unit Short-haul Truck"), ("کشنده", "Combination Long-haul Truck"),
+    ("اتوبوس شهری", "Transit Bus"), ("موتورسیکلت", "Motorcycle"), ("شاحنة", "Single Unit Short-haul Truck"),
+    ("حافلة مدرسية", "School Bus"), ("دراجة نارية", "Motorcycle"), ("سيارة أجرة", "Passenger Car"),
+    ("مقطورة", None), ("ჰეჩბეკი", "Passenger Car"), ("ავტობუსი", "Transit Bus"),
+    ("სატვირთო", "Single Unit Short-haul Truck"), ("მოტოციკლი", "Motorcycle"),
+])
+def test_hebrew_persian_arabic_and_georgian_words(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Lastbiler i alt", "Single Unit Short-haul Truck"), ("Varebiler i alt", "Light Commercial Truck"),
+    ("nákladní automobily s přívěsy", "Combination Long-haul Truck"), ("vlaky", None),
+    ("Автомобілі вантажні", "Single Unit Short-haul Truck"), ("сельскохозяйственная техника", None),
+])
+def test_danish_czech_and_ukrainian_words(name, label):
+    assert answer(name).standard == label

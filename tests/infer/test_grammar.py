@@ -489,3 +489,31 @@ def test_car_bodies_cab_styles_trailer_counts_and_trains(name, label):
     """Car body styles and two-seaters are cars; a crew or double cab is a pickup; 单挂/多挂 (one or more
     trailers) make a combination; 列车 alone is a train (汽车列车, a road train, stays a combination)."""
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("motor lorries", "Single Unit Short-haul Truck"), ("dual-purpose vehicles", "Passenger Truck"),
+    ("short vehicles", "Passenger Car"), ("trucks category N1", "Light Commercial Truck"),
+    ("goods vehicles 3.6 to 9.9 t", "Single Unit Short-haul Truck"), ("goods vehicles 12.5-20 t", "Single Unit Short-haul Truck"),
+    ("goods vehicles 1.5 up to 3 t", "Light Commercial Truck"),
+])
+def test_registry_class_words_and_mass_ranges(name, label):
+    """Sri Lankan "motor lorry" is a lorry and "dual purpose" a car-derived utility; Austroads "short vehicles"
+    are cars; a category stated in the name decides; a goods vehicle's mass range places it in N1-N3."""
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["truck tanker", "refrigerated trucks", "covered truck", "truck (flatbed)"])
+def test_a_truck_body_word_keeps_the_truck_default_surely(name):
+    got = answer(name)
+    assert got.standard == "Single Unit Short-haul Truck" and got.confidence >= 0.9
+
+
+def test_a_hand_tractor_is_machinery():
+    assert answer("hand tractors").standard is None
+
+
+@pytest.mark.parametrize("name,label", [("farm tractor with trailer", None), ("agricultural tractors + trailers", None),
+                                        ("passenger car without trailer", "Passenger Car")])
+def test_a_farm_tractor_pulling_a_trailer_is_still_a_farm_tractor(name, label):
+    assert answer(name).standard == label

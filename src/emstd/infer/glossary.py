@@ -22,13 +22,14 @@ from emstd.errors import CatalogError
 GLOSSARIES = {"vehicle": "vehicle_words.yaml", "column": "column_words.yaml"}
 # Thai, Japanese and Korean do not separate words: their entries match inside a longer word
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_SEPARATORS = re.compile(r"[\s_\-./,;:()\[\]]+")  # "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words
+# "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words; a decimal point stays ("3.5 t")
+_SEPARATORS = re.compile(r"[\s_\-/;:()\[\]]+|(?<!\d)[.,]+|[.,]+(?!\d)")
 MIN_HEAD = 4  # shorter words ("bil", "bus") are too often the end of an unrelated word to be a compound's head
 
 
 def surface(text: str) -> str:
     """The form both the words and the names are matched in: folded, without accents, one space between words."""
-    return _SEPARATORS.sub(" ", unaccent(fold(text))).strip()
+    return " ".join(_SEPARATORS.sub(" ", unaccent(fold(text))).split())
 
 
 MIN_STEM = 4  # an inflected word is read by its stem only when this much is left ("так" is no stem of "такси")

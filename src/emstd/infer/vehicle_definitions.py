@@ -20,6 +20,10 @@ _AT_MOST = (r"不超过|不大于|小于等于|不高于|≤|<=|not\s+exceeding|
 _ABOVE = r"超过|大于|高于|多于|>|exceeding|more\s+than|over|above"
 _BOUND = rf"(?:(?P<most>{_AT_MOST})|(?P<above>{_ABOVE}))\s*"
 _MASS = re.compile(rf"{_BOUND}{_NUMBER}\s*(?P<unit>kg|千克|公斤|t|吨|tonnes?|tons?)(?![a-z])")
+# a range of masses ("3.6 to 9.9 t", "12.5-20 t", "1.5 up to 3 t") and an open upper class ("34 t and over")
+_MASS_RANGE = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*(?:t|kg|tonnes?|tons?)?\s*(?:-|–|to|up\s+to|bis|~)\s*"
+                         r"(?P<hi>\d+(?:\.\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)(?![a-z])")
+_MASS_FROM = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)\s*(?:and\s+(?:over|above|more)|or\s+more|\+)")
 _SEATS = re.compile(rf"{_BOUND}{_NUMBER}\s*(?:个)?(?:座|seats?|人)(?P<driver>\s+in\s+addition\s+to\s+the\s+driver)?")
 _GOODS = re.compile(r"载货|货车|货运|goods|cargo|freight")
 _PASSENGERS = re.compile(r"载客|客车|乘用|载人|passengers?")
@@ -31,7 +35,7 @@ def category(text: str) -> str | None:
     """The M/N category a folded definition names, or None."""
     passengers = _PASSENGERS.search(text)
     if _GOODS.search(text) and not passengers:
-        low, high = _bounds(_MASS, text, _kg)
+        low, high = _mass_bounds(text)
         if high is not None and high <= LIGHT_GOODS_KG:
             return "N1"
         if low is not None and low >= MEDIUM_GOODS_KG:
@@ -50,6 +54,16 @@ def category(text: str) -> str | None:
             if low is not None and low >= SMALL_BUS_KG:
                 return "M3"
     return None
+
+
+def _mass_bounds(text: str) -> tuple[float | None, float | None]:
+    """(lower, upper) gross mass in kg a goods vehicle's name states: a range, an open class, or bounds."""
+    if m := _MASS_RANGE.search(text):
+        scale = 1 if m.group("unit") == "kg" else 1000
+        return float(m.group("lo")) * scale, float(m.group("hi")) * scale
+    if m := _MASS_FROM.search(text):
+        return float(m.group("lo")) * (1 if m.group("unit") == "kg" else 1000), None
+    return _bounds(_MASS, text, _kg)
 
 
 def _bounds(pattern: re.Pattern, text: str, amount) -> tuple[float | None, float | None]:

@@ -60,6 +60,9 @@ _REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s
 _DUTY = re.compile(r"(?<![a-z])(light|medium|heavy)[\s-]+heavy[\s-]*duty(?![a-z])")
 _DUTY_CODE = re.compile(r"^([lmh])hd(?:t|v)?\d?$")
 _DUTY_NAME = {"light": "LHD<=10k", "medium": "MHD", "heavy": "HHD", "l": "LHD<=10k", "m": "MHD", "h": "HHD"}
+_TRUCK_BODY = re.compile(r"(?<![a-z])(?:tank(?:er)?|dump|tipper|refrigerated|reefer|insulated|covered|box|flatbed|"
+                         r"platform|curtain[\s-]?side(?:r)?|cargo|mixer|crane|stake|cattle|livestock|logging|car[\s-]?"
+                         r"carrier|container)(?![a-z])")
 _BUS_CODE = re.compile(r"^([so])bus$")  # school and other buses, as EMFAC-style inventories abbreviate them
 _SHORT_RE = re.compile(rf"{SHORT}|(?<![a-z])(?:{_SHORT_EN})(?![a-z])")
 _LONG_RE = re.compile(rf"{LONG}|(?<![a-z])(?:{_LONG_EN})(?![a-z])")
@@ -185,6 +188,11 @@ _KINDS = (
     # a pickup is a Passenger Truck whatever its size ("small pickup trucks": not a small, light truck)
     (re.compile(r"(?<![a-z])pick[\s-]?ups?(?:[\s-]+trucks?)?(?![a-z])"), "pickup truck", 0.9),
     (re.compile(r"(?<![a-z])multi[\s-]?purpose(?![a-z])"), "MPV", 0.9),  # NHTSA/EU multipurpose (passenger) vehicle
+    # South Asian registers: a "dual purpose" vehicle carries people and goods (cab, van, SUV), a "motor lorry" is
+    # a lorry; Austroads' "short vehicle" (class 1, towing: 2) is a car
+    (re.compile(r"(?<![a-z])dual[\s-]?purpose(?![a-z])"), "MPV", 0.9),
+    (re.compile(r"^motor[\s-]+lorr(?:y|ies)$"), "lorry", 0.9),
+    (re.compile(r"^short[\s-]+vehicles?(?:[\s-]+towing)?$"), "passenger car", 0.9),
     # US body types: a compact or large "utility" is a sport utility vehicle; walk-in and hi-cube vans deliver
     (re.compile(r"(?<![a-z])(?:compact|small|mid[\s-]?size|midsize|large|full[\s-]?size|sport)[\s-]+utility"
                 r"(?:[\s-]+vehicles?)?$"), "SUV", 0.9),
@@ -265,9 +273,10 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
 
 
 # A tractor on wheels or tracks for fields, gardens or building sites is machinery, not a road tractor unit
-_NON_ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:wheeled|wheels?|crawlers?|tracked|tracks?|track[\s-]type|farm|"
+_NON_ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:wheeled|wheels?|crawlers?|tracked|tracks?|track[\s-]type|farm|hand|"
                                r"agricultural|garden|walking|lawn|orchard|forestry)(?![a-z])")
 _TRACTOR = re.compile(r"(?<![a-z])tractors?(?![a-z])")
+_FIELD_TRACTOR = re.compile(r"(?<![a-z])(?:farm|agricultural|garden|lawn|orchard|forestry|walking|hand)(?![a-z])")
 _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-z])")
 
 
@@ -287,8 +296,9 @@ _DRAWN = re.compile(r"(?<![a-z])(?:horse|animal|ox|oxen|mule|donkey|camel)[\s-]?
 
 
 def _non_road(text: str, lookup: Lookup) -> Decision | None:
-    if _TRACTOR.search(text) and _NON_ROAD_TRACTOR.search(text) and not _ROAD_TRACTOR.search(text):
-        return None, 0.9
+    if _TRACTOR.search(text) and (_FIELD_TRACTOR.search(text) or (_NON_ROAD_TRACTOR.search(text)
+                                                                  and not _ROAD_TRACTOR.search(text))):
+        return None, 0.9  # a farm tractor stays one when it pulls a trailer
     if _MACHINERY.search(text) or _DRAWN.search(text):
         return None, 0.9
     return None
@@ -320,12 +330,19 @@ def _codes(text: str, lookup: Lookup) -> Decision | None:
     return None
 
 
+# a category stated inside a name ("Lkw Klasse N1", "trucks category N2"): the category decides, not the head
+_STATED_CATEGORY = re.compile(r"(?<![a-z])(?:class|klasse|category|categorie|kategorie|categoria|cat)\.?\s*"
+                              r"([mn][123])(?![a-z0-9])")
+
+
 def qualified(text: str, lookup: Lookup) -> Decision | None:
     """What a name's qualifiers decide before the rules engine strips them: a category defined by mass and seats
     (vehicle_definitions), and a bus whose owner or use makes it one of MOVES' "Other Buses" (私家巴士: 私家 is
     otherwise an ownership word that never changes the type)."""
     if code := vehicle_definitions.category(text):
         return named(code, lookup, 0.92)
+    if m := _STATED_CATEGORY.search(text):
+        return named(m.group(1).upper(), lookup, 0.92)
     if _BUS.search(text) and not _SCHOOL.search(text) and _OTHER_BUS.search(text):
         return named("大巴", lookup, 0.92)
     return None
@@ -374,6 +391,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("single unit truck", lookup, 0.9)
         if duty:
             return named(_DUTY_NAME[duty], lookup, 0.9)
+        if _TRUCK_BODY.search(text):  # a body or cargo word never changes a truck's type
+            return named("货车", lookup, 0.9)
     return None
 
 
