@@ -28,8 +28,8 @@ KEY = "review-page-key-0123"
 TABLE = """时间(s),车速(km/h),加速度(m/s2),车型,车牌
 0,12.5,0.4,大货车,京A1
 1,14.0,0.3,小轿车,京B2
-2,15.2,0.2,TRK-9,京C3
-3,15.0,-0.1,TRK-9,京C3
+2,15.2,0.2,QXV-9,京C3
+3,15.0,-0.1,QXV-9,京C3
 4,9.8,-0.8,巡逻车,京D4
 5,20.1,0.5,公交车,京E5
 6,22.4,0.6,网约车,京F6
@@ -143,7 +143,7 @@ def test_review_page_upload_correct_download(server, browser, tmp_path, capsys):
     find(By.ID, "file").send_keys(str(table))
     find(By.ID, "run").click()
     wait_for(lambda: find(By.ID, "result").is_displayed(), what="the answers")
-    select = wait_for(lambda: find(By.CSS_SELECTOR, 'select.answer[data-task="vehicle"][data-value="TRK-9"]'))
+    select = wait_for(lambda: find(By.CSS_SELECTOR, 'select.answer[data-task="vehicle"][data-value="QXV-9"]'))
     assert Select(select).first_selected_option.get_attribute("value") == ""  # emstd: not a standard value
     screenshot(browser, shots / "2-answers.png")
 
@@ -152,7 +152,7 @@ def test_review_page_upload_correct_download(server, browser, tmp_path, capsys):
     screenshot(browser, shots / "3-corrected.png")
     find(By.ID, "apply").click()
     wait_for(lambda: "disabled" not in find(By.ID, "download-overlay").get_attribute("class"), what="the overlay")
-    method = find(By.XPATH, '//select[@data-value="TRK-9"]/ancestor::tr/td[6]').text
+    method = find(By.XPATH, '//select[@data-value="QXV-9"]/ancestor::tr/td[6]').text
     assert method == "user"
     screenshot(browser, shots / "4-applied.png")
 
@@ -160,23 +160,23 @@ def test_review_page_upload_correct_download(server, browser, tmp_path, capsys):
     find(By.ID, "download-report").click()
     find(By.ID, "download-overlay").click()
     out = pd.read_csv(downloaded(browser.downloads, "fleet_trips.standardized.csv"), dtype=str, encoding="utf-8-sig")
-    assert out.loc[out["车型"] == "TRK-9", "source_type"].tolist() == ["Combination Long-haul Truck"] * 2
+    assert out.loc[out["车型"] == "QXV-9", "source_type"].tolist() == ["Combination Long-haul Truck"] * 2
     assert out.loc[out["车型"] == "大货车", "source_type"].tolist() == ["Single Unit Short-haul Truck"]
     report = json.loads(downloaded(browser.downloads, "fleet_trips.standardized.report.json").read_text("utf-8"))
     assert report["rows"] == 8
     overlay_file = downloaded(browser.downloads, "emstd-overlay.yaml")
     overlay = yaml.safe_load(overlay_file.read_text(encoding="utf-8"))
-    assert overlay["source_types"] == [{"label": "Combination Long-haul Truck", "aliases": {"review": ["TRK-9"]}}]
+    assert overlay["source_types"] == [{"label": "Combination Long-haul Truck", "aliases": {"review": ["QXV-9"]}}]
 
     find(By.ID, "lang").click()  # the same page in Chinese: headings and the standard values' Chinese names
     assert find(By.TAG_NAME, "h1").text.startswith("审核表格")
     assert "已应用 1 处更正" in find(By.ID, "status").text
-    shown = Select(find(By.CSS_SELECTOR, 'select.answer[data-value="TRK-9"]')).first_selected_option.text
+    shown = Select(find(By.CSS_SELECTOR, 'select.answer[data-value="QXV-9"]')).first_selected_option.text
     zh = {c["value"]: c["zh"] for c in httpx.get(server + "/v1/review/options", headers={"X-API-Key": KEY}).json()["vehicle"]}
     assert shown == f"{zh['Combination Long-haul Truck']} · Combination Long-haul Truck"
     screenshot(browser, shots / "5-chinese.png")
 
-    answer = subprocess.run([sys.executable, "-m", "emstd.cli", "standardize", "vehicle", "TRK-9", "--json",
+    answer = subprocess.run([sys.executable, "-m", "emstd.cli", "standardize", "vehicle", "QXV-9", "--json",
                              "--catalog", str(overlay_file)], capture_output=True, text=True, timeout=120)
     assert json.loads(answer.stdout)["method"] == "user", answer.stderr
     with capsys.disabled():

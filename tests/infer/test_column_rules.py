@@ -177,3 +177,50 @@ def test_an_annual_average_count_of_a_class_is_a_fleet_column():
     assert _map(["link_id", "aadt", "aadt_truck", "aadt_bus"], task="macro").mapping == {
         "link_id": "link_id", "aadt": "traffic_flow_vph", "aadt_truck": "Single Unit Short-haul Truck",
         "aadt_bus": "Transit Bus"}
+
+
+# --- sixth cohort's conventions (made-up rows of each class) ---
+
+def test_share_and_count_abbreviations_of_vehicle_classes():
+    m = _map(["seg_id", "LCV_Perc", "HDV_Perc", "MC_perc", "trk_3_axle", "TRK_6_AXLE_PCT", "heavy", "car_lft",
+              "mode_bus_rgt"], task="macro")
+    assert {h: m.mapping[h] for h in m.mapping if h != "seg_id"} == {
+        "LCV_Perc": "Light Commercial Truck", "HDV_Perc": "Single Unit Short-haul Truck", "MC_perc": "Motorcycle",
+        "trk_3_axle": "Single Unit Short-haul Truck", "TRK_6_AXLE_PCT": "Combination Long-haul Truck",
+        "heavy": "Single Unit Short-haul Truck", "car_lft": "Passenger Car", "mode_bus_rgt": "Transit Bus"}
+
+
+def test_a_path_header_is_read_by_its_last_part():
+    """Census tables write a column as a path of headings ("下り／24時間交通量／小型車（台）"): the last part is
+    the class; a share of large vehicles (混入率) is that class's share."""
+    m = _map(["区間番号", "上り／２４時間交通量／小型車（台）", "下り／２４時間交通量／大型車（台）",
+              "２４時間交通量／合計（台）", "大型車混入率（％）"], task="macro")
+    assert m.mapping == {"区間番号": "link_id", "上り／２４時間交通量／小型車（台）": "Passenger Car",
+                         "下り／２４時間交通量／大型車（台）": "Single Unit Short-haul Truck",
+                         "２４時間交通量／合計（台）": "traffic_flow_vph",
+                         "大型車混入率（％）": "Single Unit Short-haul Truck"}
+
+
+def test_detector_codes_and_point_identifiers_are_link_keys():
+    assert _map(["cod_sensor", "id_carril", "volumen_hora"], task="macro").mapping == {
+        "cod_sensor": "link_id", "id_carril": None, "volumen_hora": "traffic_flow_vph"}
+    assert _map(["asematunnus", "liikennemaara"], task="macro").mapping["asematunnus"] == "link_id"
+
+
+@pytest.mark.parametrize("headers,expected", [
+    (["ts", "speedMilesPerHour", "isEcuSpeed"], {"speedMilesPerHour": "speed_kph", "isEcuSpeed": None}),
+    (["t", "velocity_x", "acceleration_x"], {"velocity_x": "speed_kph", "acceleration_x": "acceleration_mps2"}),
+    (["hasGpsSpeed", "gps_speed"], {"hasGpsSpeed": None, "gps_speed": "speed_kph"}),
+])
+def test_units_spelled_out_flags_and_trailing_axes(headers, expected):
+    """A unit spelled out in camelCase is a unit, not a denominator; an is/has flag is no quantity; an x after
+    the quantity is the stand-in an x before it is."""
+    m = _map(headers, task="micro")
+    assert {h: m.mapping[h] for h in expected} == expected
+    if "speedMilesPerHour" in expected:
+        assert m.units["speedMilesPerHour"] == "mph"
+
+
+@pytest.mark.parametrize("header", ["AnzFahrzeuge", "anz_fahrzeuge", "Anzahl Fahrzeuge"])
+def test_a_german_vehicle_count_in_any_spelling(header):
+    assert _map(["zaehlstelle", header], task="macro").mapping[header] == "traffic_flow_vph"

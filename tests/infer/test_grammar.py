@@ -149,7 +149,7 @@ def test_a_definition_by_mass_and_seats_is_its_category(name, category):
     assert (a.standard, a.method) == (answer(category).standard, "structured")
 
 
-@pytest.mark.parametrize("name", ["座位数超过9座的载客汽车", "总质量3500kg", "truck with 3 axles"])
+@pytest.mark.parametrize("name", ["座位数超过9座的载客汽车", "总质量3500kg", "truck with many axles"])
 def test_a_definition_that_does_not_decide_says_nothing(name):
     assert answer(name).method != "structured"
 
@@ -507,6 +507,16 @@ def test_registry_class_words_and_mass_ranges(name, label):
 def test_a_truck_body_word_keeps_the_truck_default_surely(name):
     got = answer(name)
     assert got.standard == "Single Unit Short-haul Truck" and got.confidence >= 0.9
+
+
+@pytest.mark.parametrize("name,label", [("truck with 3 axles", "Single Unit Short-haul Truck"),
+                                        ("2-axle trucks", "Single Unit Short-haul Truck"),
+                                        ("5+ axle trucks", "Combination Long-haul Truck"),
+                                        ("4 axle single unit trucks", "Single Unit Short-haul Truck")])
+def test_trucks_counted_by_axles(name, label):
+    """Up to three axles a truck is rigid (FHWA classes 5-6); from four it is mostly a combination (classes 8+),
+    unless it says single unit (class 7)."""
+    assert answer(name).standard == label
 
 
 def test_a_hand_tractor_is_machinery():

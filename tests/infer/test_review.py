@@ -17,12 +17,12 @@ from emstd.infer.table_job import standardize_table
 
 TABLE = """时间(s),车速值,车型,污染物,备注
 0,10,大货车,NOx,a
-1,20,TRK-9,氮氧,b
-2,30,TRK-9,CO2,c
+1,20,QXV-9,氮氧,b
+2,30,QXV-9,CO2,c
 3,30,巡逻车,PM,c
 4,30,自行车,烟度,c
 """
-FIXES = {"TRK-9": "Combination Long-haul Truck", "巡逻车": "passenger car", "车速值": "speed_kph",
+FIXES = {"QXV-9": "Combination Long-haul Truck", "巡逻车": "passenger car", "车速值": "speed_kph",
          "烟度": "not a standard value", "自行车": "Motorcycle"}
 
 
@@ -55,9 +55,9 @@ def test_review_round_trip_from_the_cli(tmp_path):
     assert r.returncode == 0, r.stderr
     listed = {(row["task"], row["value"]): row for row in rows_of(review)}
     # nulls and answers under 0.9 are listed, confident ones are not; value columns by value, with counts
-    assert set(listed) == {("column", "车速值"), ("column", "备注"), ("vehicle", "TRK-9"), ("vehicle", "巡逻车"),
+    assert set(listed) == {("column", "车速值"), ("column", "备注"), ("vehicle", "QXV-9"), ("vehicle", "巡逻车"),
                            ("vehicle", "自行车"), ("pollutant", "烟度")}
-    trk = listed[("vehicle", "TRK-9")]
+    trk = listed[("vehicle", "QXV-9")]
     assert (trk["count"], trk["emstd answer"], trk["method"], trk["correct answer"]) == (
         "2", "not a standard value", "no_match", "")
     assert trk["alternatives"].count(";") == 2 and "(0." in trk["alternatives"]  # retrieval's top 3
@@ -66,7 +66,7 @@ def test_review_round_trip_from_the_cli(tmp_path):
     fill(review, filled, FIXES)
     r = emstd("catalog", "import-review", filled, "--out", overlay)
     assert r.returncode == 0, r.stderr
-    assert "+++ " in r.stdout and "+    - TRK-9" in r.stdout  # the diff of what it adds
+    assert "+++ " in r.stdout and "+    - QXV-9" in r.stdout  # the diff of what it adds
     assert "4 entries added, 1 already known" in r.stdout
     assert "'烟度' is already not a standard value in the built-in catalog" in r.stderr
 
@@ -76,7 +76,7 @@ def test_review_round_trip_from_the_cli(tmp_path):
     assert list(out.columns[:4]) == ["time_sec", "speed_kph", "source_type", "pollutant"]
     assert out["source_type"].tolist() == ["Single Unit Short-haul Truck", "Combination Long-haul Truck",
                                            "Combination Long-haul Truck", "Passenger Car", "Motorcycle"]
-    r = emstd("standardize", "vehicle", "TRK-9", "巡逻车", "自行车", "大货车", "--json", "--catalog", overlay)
+    r = emstd("standardize", "vehicle", "QXV-9", "巡逻车", "自行车", "大货车", "--json", "--catalog", overlay)
     answers = [json.loads(line) for line in r.stdout.splitlines()]
     assert [(a["standard"], a["method"]) for a in answers] == [
         ("Combination Long-haul Truck", "user"), ("Passenger Car", "user"), ("Motorcycle", "user"),
@@ -85,8 +85,8 @@ def test_review_round_trip_from_the_cli(tmp_path):
 
 def test_import_never_overwrites_and_merges_only_when_asked(tmp_path):
     review = tmp_path / "review.csv"
-    write_review([_row("vehicle", "TRK-9"), _row("vehicle", "DJ-3")], review)
-    fill(review, tmp_path / "a.csv", {"TRK-9": "Combination Long-haul Truck"})
+    write_review([_row("vehicle", "QXV-9"), _row("vehicle", "DJ-3")], review)
+    fill(review, tmp_path / "a.csv", {"QXV-9": "Combination Long-haul Truck"})
     overlay = tmp_path / "ours.yaml"
     assert emstd("catalog", "import-review", tmp_path / "a.csv", "--out", overlay).returncode == 0
     before = overlay.read_text(encoding="utf-8")
@@ -100,11 +100,11 @@ def test_import_never_overwrites_and_merges_only_when_asked(tmp_path):
     r = emstd("catalog", "import-review", tmp_path / "b.csv", "--out", overlay, "--merge")
     assert r.returncode == 0, r.stderr
     text = overlay.read_text(encoding="utf-8")
-    assert "TRK-9" in text and "DJ-3" in text
+    assert "QXV-9" in text and "DJ-3" in text
 
-    fill(review, tmp_path / "c.csv", {"TRK-9": "Transit Bus"})  # contradicts the overlay being extended
+    fill(review, tmp_path / "c.csv", {"QXV-9": "Transit Bus"})  # contradicts the overlay being extended
     r = emstd("catalog", "import-review", tmp_path / "c.csv", "--out", overlay, "--merge")
-    assert r.returncode == 2 and "c.csv row 2: 'TRK-9' is 'Combination Long-haul Truck' in" in r.stderr
+    assert r.returncode == 2 and "c.csv row 2: 'QXV-9' is 'Combination Long-haul Truck' in" in r.stderr
     assert overlay.read_text(encoding="utf-8") == text
 
 
@@ -115,13 +115,13 @@ def _row(task, value, answer=None, method="no_match", confidence=0.0, count=1):
 
 def test_a_correct_answer_that_is_not_a_standard_value_names_the_row(tmp_path):
     review = tmp_path / "review.csv"
-    write_review([_row("vehicle", "TRK-9"), _row("pollutant", "烟度"), _row("vehicle", "巡逻车")], review)
-    fill(review, tmp_path / "filled.csv", {"TRK-9": "Pasenger Car", "烟度": "smoke", "巡逻车": "小汽车"})
+    write_review([_row("vehicle", "QXV-9"), _row("pollutant", "烟度"), _row("vehicle", "巡逻车")], review)
+    fill(review, tmp_path / "filled.csv", {"QXV-9": "Pasenger Car", "烟度": "smoke", "巡逻车": "小汽车"})
     with pytest.raises(InputFileError) as info:
         read_review(tmp_path / "filled.csv")
     message = str(info.value)
     assert "3 row(s) cannot be imported" in message
-    assert "filled.csv row 2 ('TRK-9'): correct answer 'Pasenger Car' is not a vehicle standard value; " \
+    assert "filled.csv row 2 ('QXV-9'): correct answer 'Pasenger Car' is not a vehicle standard value; " \
            "did you mean 'Passenger Car'?" in message
     assert "row 3 ('烟度'): correct answer 'smoke' is not a pollutant standard value" in message
     assert "row 4 ('巡逻车')" in message  # a name is not a label, even a catalog alias
@@ -158,8 +158,8 @@ def test_a_filled_review_file_is_never_overwritten(tmp_path):
     table = tmp_path / "fleet.csv"
     table.write_text(TABLE, encoding="utf-8")
     review = tmp_path / "review.csv"
-    write_review([_row("vehicle", "TRK-9")], review)
-    fill(review, review, {"TRK-9": "Transit Bus"})
+    write_review([_row("vehicle", "QXV-9")], review)
+    fill(review, review, {"QXV-9": "Transit Bus"})
     before = review.read_bytes()
     r = emstd("standardize-table", table, "--out", tmp_path / "o.csv", "--review", review, "--backend", "rules")
     assert r.returncode == 2 and "holds 1 filled correct answer(s); import them first" in r.stderr
@@ -170,18 +170,18 @@ def test_a_filled_review_file_is_never_overwritten(tmp_path):
 
 def test_standardize_json_writes_a_review_file_with_counts(tmp_path):
     review = tmp_path / "r.csv"
-    r = emstd("standardize", "vehicle", "TRK-9", "TRK-9", "大货车", "", "--json", "--review", review,
+    r = emstd("standardize", "vehicle", "QXV-9", "QXV-9", "大货车", "", "--json", "--review", review,
               "--backend", "rules")
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.splitlines()) == 4  # the JSON lines are unchanged
     rows = rows_of(review)
-    assert [(row["value"], row["count"]) for row in rows] == [("TRK-9", "2")]  # empty input: nothing to correct
+    assert [(row["value"], row["count"]) for row in rows] == [("QXV-9", "2")]  # empty input: nothing to correct
 
 
 def test_corrections_apply_on_top_of_the_answers_as_method_user(tmp_path):
     table = tmp_path / "fleet.csv"
     table.write_text(TABLE, encoding="utf-8")
-    corrections = [Correction("vehicle", "trk 9", "Transit Bus"), Correction("vehicle", "大货车", None),
+    corrections = [Correction("vehicle", "qxv 9", "Transit Bus"), Correction("vehicle", "大货车", None),
                    Correction("column", "备注", "grade_pct")]
     report = standardize_table(Standardizer(), table, tmp_path / "o.csv", corrections=corrections,
                                review_below=float("inf"))
@@ -189,7 +189,7 @@ def test_corrections_apply_on_top_of_the_answers_as_method_user(tmp_path):
     assert out["source_type"].isna().iloc[0]  # 大货车 corrected to "not a standard value"
     assert out["source_type"].tolist()[1:3] == ["Transit Bus", "Transit Bus"]
     rows = {(r["task"], r["value"]): r for r in report["review"]["rows"]}
-    assert (rows[("vehicle", "TRK-9")]["answer"], rows[("vehicle", "TRK-9")]["method"]) == ("Transit Bus", "user")
+    assert (rows[("vehicle", "QXV-9")]["answer"], rows[("vehicle", "QXV-9")]["method"]) == ("Transit Bus", "user")
     assert (rows[("vehicle", "大货车")]["answer"], rows[("vehicle", "大货车")]["method"]) == (None, "user")
     assert report["review"]["below"] == "all" and ("vehicle", "自行车") in rows
     columns = {c["source"]: c for c in report["columns"]}

@@ -15,7 +15,7 @@ from emstd.serve.app import create_app
 
 pytestmark = pytest.mark.anyio
 
-TABLE = "时间(s),车速(km/h),车型,污染物\n0,10,大货车,NOx\n1,20,TRK-9,氮氧\n2,30,TRK-9,CO2\n3,40,巡逻车,烟度\n"
+TABLE = "时间(s),车速(km/h),车型,污染物\n0,10,大货车,NOx\n1,20,QXV-9,氮氧\n2,30,QXV-9,CO2\n3,40,巡逻车,烟度\n"
 
 
 async def post_table(app, **form):
@@ -71,15 +71,15 @@ async def test_review_lists_every_answer_with_alternatives(rules_app):
     assert r.status_code == 200, r.text
     rows = {(row["task"], row["value"]): row for row in r.json()["report"]["review"]["rows"]}
     assert rows[("vehicle", "大货车")]["answer"] == "Single Unit Short-haul Truck"  # confident ones too
-    assert rows[("vehicle", "TRK-9")]["count"] == 2 and rows[("vehicle", "TRK-9")]["answer"] is None
-    assert len(rows[("vehicle", "TRK-9")]["alternatives"]) == 3
+    assert rows[("vehicle", "QXV-9")]["count"] == 2 and rows[("vehicle", "QXV-9")]["answer"] is None
+    assert len(rows[("vehicle", "QXV-9")]["alternatives"]) == 3
     assert {row["task"] for row in rows.values()} == {"column", "vehicle", "pollutant"}
     plain = await post_table(rules_app)
     assert "review" not in plain.json()["report"]
 
 
 async def test_corrections_are_applied_to_the_table_as_method_user(rules_app):
-    fixes = [{"task": "vehicle", "value": "TRK-9", "answer": "Combination Long-haul Truck"},
+    fixes = [{"task": "vehicle", "value": "QXV-9", "answer": "Combination Long-haul Truck"},
              {"task": "vehicle", "value": "大货车", "answer": "not a standard value"},
              {"task": "pollutant", "value": "烟度", "answer": "PM2.5"}]
     r = await post_table(rules_app, review="true", corrections=json.dumps(fixes))
@@ -88,13 +88,13 @@ async def test_corrections_are_applied_to_the_table_as_method_user(rules_app):
     assert table["source_type"].tolist()[1:3] == ["Combination Long-haul Truck"] * 2
     assert pd.isna(table["source_type"].iloc[0]) and table["pollutant"].iloc[3] == "PM2.5"
     rows = {(row["task"], row["value"]): row for row in r.json()["report"]["review"]["rows"]}
-    assert rows[("vehicle", "TRK-9")]["method"] == "user" and rows[("vehicle", "TRK-9")]["confidence"] == 1.0
+    assert rows[("vehicle", "QXV-9")]["method"] == "user" and rows[("vehicle", "QXV-9")]["confidence"] == 1.0
 
 
 @pytest.mark.parametrize("corrections, message", [
     ("[{", "corrections: not valid JSON"),
     ('{"task": "vehicle"}', "give a JSON list"),
-    ('[{"task": "vehicle", "value": "TRK-9", "answer": "Pasenger Car"}]', "did you mean 'Passenger Car'?"),
+    ('[{"task": "vehicle", "value": "QXV-9", "answer": "Pasenger Car"}]', "did you mean 'Passenger Car'?"),
     ('[{"task": "ship", "value": "x", "answer": null}]', "task must be one of vehicle, pollutant, column"),
 ])
 async def test_bad_corrections_are_a_400_naming_the_problem(rules_app, corrections, message):
@@ -103,7 +103,7 @@ async def test_bad_corrections_are_a_400_naming_the_problem(rules_app, correctio
 
 
 async def test_the_corrections_as_an_overlay(rules_app):
-    fixes = [{"task": "vehicle", "value": "TRK-9", "answer": "Combination Long-haul Truck"},
+    fixes = [{"task": "vehicle", "value": "QXV-9", "answer": "Combination Long-haul Truck"},
              {"task": "vehicle", "value": "小型客车", "answer": "Passenger Truck"},
              {"task": "pollutant", "value": "烟度", "answer": None},
              {"task": "column", "value": "车速值", "answer": "speed_kph"}]
@@ -112,7 +112,7 @@ async def test_the_corrections_as_an_overlay(rules_app):
     assert r.status_code == 200, r.text
     body = r.json()
     overlay = yaml.safe_load(body["overlay"])
-    assert overlay["source_types"] == [{"label": "Combination Long-haul Truck", "aliases": {"review": ["TRK-9"]}}]
+    assert overlay["source_types"] == [{"label": "Combination Long-haul Truck", "aliases": {"review": ["QXV-9"]}}]
     assert overlay["fields"] == [{"name": "speed_kph", "aliases": {"review": ["车速值"]}}]
     assert overlay["decisions"][0]["alias"] == "小型客车" and overlay["decisions"][0]["label"] == "Passenger Truck"
     assert "negatives" not in overlay  # 烟度 is already not a standard value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from emstd.catalog.normalize import compact, fold, strip_wrappers
+from emstd.catalog.normalize import compact, fold, split_camel, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
 from emstd.infer import glossary, vehicle_grammar
@@ -70,7 +70,7 @@ class ColumnRules:
 
     def match_header(self, header: str, samples: list | None = None, *, gloss: bool = True) -> HeaderMatch:
         header = _ANGLED.sub(r"\1\2", str(header))  # VECTO's "<v>", "<t> [s]": the name inside the brackets
-        folded = fold(header)
+        folded = fold(split_camel(header))  # "speedMilesPerHour": its words, so that units are read as units
         if not folded:
             return HeaderMatch(header, None, "empty", 1.0)
         if len(header) > MAX_VALUE_CHARS:
@@ -127,7 +127,7 @@ class ColumnRules:
             return HeaderMatch(folded, self.engine._lookup_name(label, "vehicle"), "fleet_name", 0.7, "count")
         if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
-        folded = _without_count_splits(_without_direction(folded))  # "Pkw_R1", "nb_cars_l": a split of a class
+        folded = _without_count_splits(_without_direction(_last_heading(folded)))  # "Pkw_R1", "nb_cars_l", "…／小型車"
         marker = next((mk for mk in self._markers if _contains_word(folded, mk)), None)
         name = folded
         if marker is not None:
@@ -291,6 +291,7 @@ _COUNT_SPLITS = frozenset({
     "nb", "sb", "eb", "wb", "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
     "n", "s", "e", "w", "l", "t", "r", "u", "left", "right", "thru", "through", "straight", "uturn", "lt", "rt", "th",
     "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon", "r1", "r2",
+    "lft", "rgt", "mode", "int", "intensity",
     "dir1", "dir2", "1", "2",
     # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
     "count", "counts", "cnt", "volume", "vol", "number", "num", "qty", "anzahl", "aantal", "flow", "veh/h",
@@ -335,6 +336,14 @@ _CAMEL_WORD = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BARE_TOTAL = re.compile(r"^(?:total|totals|tot|sum|summe|gesamt|totaal|totale|totaux|suma|soma|合计|总计|总数|总和)$")
 
 
+def _last_heading(text: str) -> str:
+    """The last part of a header written as a path of headings ("上り／24時間交通量／小型車（台）", "a/b/cars"): the
+    part that names the column's class. A single slash ("cars/trucks", "km/h") is not a path."""
+    parts = [p for p in re.split(r"\s*[／/]\s*", text) if p.strip()]
+    return parts[-1] if len(parts) >= 3 or (len(parts) == 2 and _CJK.search(text)) else text
+
+
+_CJK = re.compile(r"[\u3040-\u9fff]")  # a two-part path in Chinese or Japanese ("合計／小型車")
 _CJK_COUNT = re.compile(r"(?<=[\u4e00-\u9fff])(?:流量|交通量|数量|辆数|台数)$")  # "小汽车流量": a class's count
 
 
@@ -375,8 +384,8 @@ def looks_like_share(values) -> bool:
 FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code", "gloss"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
-_ID_LIKE = re.compile(r"编号|编码|代码|序号|(?<![a-z])(?:id|no|nr|num|code|key|pk)(?![a-z])|id$|^fid$|osmid|station")
-_LINKISH = re.compile(r"路段|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|"
+_ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|(?<![a-z])(?:id|no|nr|num|code|cod|key|pk)(?![a-z])|id$|^fid$|osmid|station")
+_LINKISH = re.compile(r"路段|区间|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|sensor|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
 _NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"
                        r"province|行政|authority|council|"

@@ -37,6 +37,7 @@ _OTHER_VEHICLE = frozenset({"preceding", "following", "leader", "lead", "leading
 _VEHICLE_AXIS = frozenset({"lon", "long", "longitudinal", "tangential"})
 _SIDE_AXIS = frozenset({"y", "z", "lat", "lateral", "vertical", "yaw", "angular"})
 _AXIAL_FIELDS = frozenset({"speed_kph", "avg_speed_kph", "acceleration_mps2"})
+_FLAG_WORDS = frozenset({"is", "has", "use", "uses", "valid", "flag"})
 _WHEEL_POSITION = frozenset({"fl", "fr", "rl", "rr", "lf", "rf", "lr", "front", "rear", "left", "right"})
 
 
@@ -65,6 +66,12 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
             return (label, 0.9) if hit else None
     if len(words) < 2:
         return None
+    if words[0] in _FLAG_WORDS:  # "isEcuSpeed", "has_gps_speed": a yes/no flag about the quantity
+        return REFUSED
+    if words[-1] == "x" and len(words) >= 2:  # "acceleration_x": the x component, as "xAcceleration"
+        found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)
+        if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:
+            return found[0], STAND_IN
     if words[-1] in _VEHICLE_AXIS | _SIDE_AXIS:  # "v_lon", "a_lat": the axis after the quantity
         found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)
         if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:

@@ -60,6 +60,7 @@ _REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s
 _DUTY = re.compile(r"(?<![a-z])(light|medium|heavy)[\s-]+heavy[\s-]*duty(?![a-z])")
 _DUTY_CODE = re.compile(r"^([lmh])hd(?:t|v)?\d?$")
 _DUTY_NAME = {"light": "LHD<=10k", "medium": "MHD", "heavy": "HHD", "l": "LHD<=10k", "m": "MHD", "h": "HHD"}
+_AXLES = re.compile(r"(?<![a-z0-9.])(\d{1,2})\+?[\s-]*axles?(?![a-z])")
 _TRUCK_BODY = re.compile(r"(?<![a-z])(?:tank(?:er)?|dump|tipper|refrigerated|reefer|insulated|covered|box|flatbed|"
                          r"platform|curtain[\s-]?side(?:r)?|cargo|mixer|crane|stake|cattle|livestock|logging|car[\s-]?"
                          r"carrier|container)(?![a-z])")
@@ -214,7 +215,9 @@ _KINDS = (
     (re.compile(r"^heavy[\s-]+passenger[\s-]+(?:motor[\s-]+)?vehicles?$"), "bus", 0.9),  # a bus by its seats
     # CNOSSOS-EU and count classes: light vehicles (cars, vans <= 3.5 t) take the light-duty default; medium heavy
     # vehicles (two-axle, > 3.5 t) are rigid trucks
-    (re.compile(r"^light[\s-]+(?:motor[\s-]+)?vehicles?$"), "LDV", 0.9),
+    (re.compile(r"^light(?:[\s-]+(?:motor[\s-]+)?vehicles?)?$"), "LDV", 0.9),
+    (re.compile(r"^heavy(?:[\s-]+duty)?(?:[\s-]+(?:motor[\s-]+)?vehicles?)?$"), "heavy duty truck", 0.9),
+    (re.compile(r"^大型车(?:辆)?$"), "货车", 0.9),  # large vehicles of a count (Japanese 大型車): the truck default
     (re.compile(r"^medium(?:[\s-]+heavy)?[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
     (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
@@ -389,6 +392,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("轻型货车", lookup, 0.9)
         if _SINGLE_UNIT.search(text):
             return named("single unit truck", lookup, 0.9)
+        if m := _AXLES.search(text):  # trucks counted by axles: up to three a rigid truck, four and more a combination
+            return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
         if duty:
             return named(_DUTY_NAME[duty], lookup, 0.9)
         if _TRUCK_BODY.search(text):  # a body or cargo word never changes a truck's type

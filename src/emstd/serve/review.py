@@ -83,7 +83,7 @@ class CorrectionItem(BaseModel):
 
 class OverlayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"corrections": [{"task": "vehicle", "value": "TRK-9", "answer": "Combination Long-haul Truck"}]}]})
+        {"corrections": [{"task": "vehicle", "value": "QXV-9", "answer": "Combination Long-haul Truck"}]}]})
 
     corrections: list[CorrectionItem]
 
