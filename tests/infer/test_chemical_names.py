@@ -90,3 +90,15 @@ def test_a_standard_formula_among_the_tokens_is_left_to_the_other_rules(name, la
 def test_words_and_single_symbols_are_not_read_as_formulas(name):
     got = answer(name)
     assert not (got.method == "negative" and got.confidence == 0.9)
+
+
+@pytest.mark.parametrize("name,label", [("SO2SMASS", "SO2"), ("NOXSMASS", "NOx")])
+def test_a_formula_glued_to_a_capitalised_word_is_not_another_formula(name, label):
+    """"SO2SMASS" is SO2 + SMASS (surface mass), not a formula "SO2S"."""
+    got = answer(name)
+    assert not (got.standard is None and got.method == "negative")
+
+
+@pytest.mark.parametrize("name", ["pm01", "PM01_avg"])
+def test_pm01_is_pm1(name):
+    assert (answer(name).standard, answer(name).method) == (None, "negative")

@@ -136,3 +136,12 @@ def test_hebrew_persian_arabic_and_georgian_words(name, label):
 ])
 def test_danish_czech_and_ukrainian_words(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("køretøjer", None), ("Motorkøretøjer", None), ("Sættevognstrækkere", "Combination Long-haul Truck"),
+    ("offentlig buskørsel i alt", "Transit Bus"), ("קלנועית", None), ("קורקינט", None), ("ლიმუზინი თეთრი", "Passenger Car"),
+    ("jiné stroje (stavební)", None),
+])
+def test_more_danish_hebrew_georgian_and_czech_words(name, label):
+    assert answer(name).standard == label

@@ -109,7 +109,7 @@ def decide(folded: str, lookup: Lookup, written: str = "") -> Decision | None:
 # "CH2O", "N2O5". It needs a count: without one, "son" or "no" are words.
 _COUNT = r"(?:[2-9]|[1-9]\d+)?"
 _FORMULA_TOKEN = re.compile(rf"^(?:[chnos]{_COUNT}){{2,}}$")
-_WRITTEN_FORMULA = re.compile(rf"(?:^|(?<=[^A-Z0-9]))((?:[CHNOS]{_COUNT}){{2,}})(?![a-z0-9])")
+_WRITTEN_FORMULA = re.compile(rf"(?:^|(?<=[^A-Z0-9]))((?:[CHNOS]{_COUNT}){{2,}})(?![A-Za-z0-9])")
 
 
 def _other_substance(text: str, written: str, lookup: Lookup) -> Decision | None:

@@ -36,7 +36,7 @@ _CO2_EQUIVALENT = re.compile(r"(?<![a-z])[kmg]?t?\s?eq\.?\s?co2(?![a-z])|(?<![a-
                              r"aquivalent\w*)(?![a-z])|(?:二氧化碳|co2)当量")
 _SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")
 # other stated sizes (PM1, PM1.0, PM4, PM0.1, 0.3 µm) and counts of particles are not PM2.5 or PM10 mass
-_OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
+_OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:0?1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
                          rf"(?<![\d.,])(?:0[.,]\d+|1(?:[.,]0)?|4|5)\s*[_\s]?{_UM}")
 _LEADING_POLLUTANT = re.compile(r"(?<![a-z])(?:primary|main|major|dominant|leading|dominating|prevailing)[\s_-]+"
                                 r"pollutants?(?![a-z])|首要污染物|主要污染物|主导污染物")
