@@ -81,7 +81,7 @@ class ColumnRules:
             k = compact(form)
             if k and k not in keys:
                 keys.append(k)
-        if not self.catalog.lookup("column", keys[0])[0] and _BOUND.match(fold(_CAMEL_WORD.sub(" ", header))):
+        if not self.catalog.lookup("column", keys[0])[0] and _BOUND.match(folded):
             return HeaderMatch(header, None, "not_the_quantity", CONFIDENCE["token"])  # "min_speed": a bound
         for i, k in enumerate(keys):
             hit, target = self.catalog.lookup("column", k)
@@ -290,9 +290,10 @@ _ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
 _COUNT_SPLITS = frozenset({
     "nb", "sb", "eb", "wb", "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
     "n", "s", "e", "w", "l", "t", "r", "u", "left", "right", "thru", "through", "straight", "uturn", "lt", "rt", "th",
-    "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon", "r1", "r2",
-    "lft", "rgt", "mode", "int", "intensity",
-    "dir1", "dir2", "1", "2",
+    "lft", "rgt", "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon",
+    "r1", "r2", "dir1", "dir2", "1", "2",
+    # a category prefix ("mode_bus", Dutch "int_lv": intensity of light vehicles)
+    "mode", "int", "intensity",
     # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
     "count", "counts", "cnt", "volume", "vol", "number", "num", "qty", "anzahl", "aantal", "flow", "veh/h",
     "aadt", "aawdt", "adt",
@@ -332,7 +333,6 @@ def _length_class(folded: str) -> str | None:
 
 # a bound of a quantity before its name ("min_speed", "MaximumSpeed"): a statistic, not the quantity itself
 _BOUND = re.compile(r"^(?:min|minimum|max|maximum|lowest|highest)[\s_\-.]+[a-z]")
-_CAMEL_WORD = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BARE_TOTAL = re.compile(r"^(?:total|totals|tot|sum|summe|gesamt|totaal|totale|totaux|suma|soma|合计|总计|总数|总和)$")
 
 
