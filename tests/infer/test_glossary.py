@@ -145,3 +145,18 @@ def test_danish_czech_and_ukrainian_words(name, label):
 ])
 def test_more_danish_hebrew_georgian_and_czech_words(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("ligeiros de passageiros (total)", "Passenger Car"), ("pesados de passageiros urbanos", "Transit Bus"),
+    ("ligeiros de mercadorias", "Light Commercial Truck"), ("monovolumes", "Passenger Truck"),
+    ("motoneiges", None), ("véhicule hors route", None), ("véhicule-outil", None),
+    ("nyerges vontatók", "Combination Long-haul Truck"), ("lakókocsi", None),
+    ("remolcadores", "Combination Long-haul Truck"), ("trimotos", "Motorcycle"), ("triciclo no motorizado", None),
+    ("camioneta panel cerrada", "Light Commercial Truck"),
+    ("ελαφρύ φορτηγό", "Light Commercial Truck"), ("νταλίκα", "Combination Long-haul Truck"),
+    ("βυτιοφόρο όχημα", "Single Unit Short-haul Truck"), ("μίνι πούλμαν", "Intercity Bus"),
+    ("μηχάνημα έργου", None), ("مركبة اجرة", "Passenger Car"), ("حافلة متوسطة", "Intercity Bus"),
+])
+def test_portuguese_french_hungarian_spanish_greek_and_arabic_words(name, label):
+    assert answer(name).standard == label

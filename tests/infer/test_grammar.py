@@ -527,3 +527,17 @@ def test_a_hand_tractor_is_machinery():
                                         ("passenger car without trailer", "Passenger Car")])
 def test_a_farm_tractor_pulling_a_trailer_is_still_a_farm_tractor(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("tractors", None), ("Tractor", None), ("road tractors", "Combination Long-haul Truck"),
+    ("tractor head", "Combination Long-haul Truck"), ("T8 Tractor Class 8", "Combination Long-haul Truck"),
+    ("upto 2 axle vehicle", "Single Unit Short-haul Truck"), ("5 to 7 axle vehicles", "Combination Long-haul Truck"),
+    ("8 or more axle", "Combination Long-haul Truck"), ("covered van", "Light Commercial Truck"),
+    ("cycle rickshaw van", None), ("rickshaws", None),
+])
+def test_bare_tractors_axle_classes_cargo_vans_and_rickshaws(name, label):
+    """A tractor named alone is a farm tractor (registers of the UK, Ireland, Spain, Czechia list it beside road
+    tractor units, which they qualify); toll classes by axles; a van with a cargo body is a delivery van; a
+    rickshaw without a motor is no motor vehicle."""
+    assert answer(name).standard == label

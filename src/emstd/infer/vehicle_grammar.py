@@ -60,6 +60,8 @@ _REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s
 _DUTY = re.compile(r"(?<![a-z])(light|medium|heavy)[\s-]+heavy[\s-]*duty(?![a-z])")
 _DUTY_CODE = re.compile(r"^([lmh])hd(?:t|v)?\d?$")
 _DUTY_NAME = {"light": "LHD<=10k", "medium": "MHD", "heavy": "HHD", "l": "LHD<=10k", "m": "MHD", "h": "HHD"}
+_AXLE_CLASS = re.compile(r"^(?:up\s?to\s+)?(\d{1,2})(?:\s*(?:to|-|or)\s*(?:\d{1,2}|more))?\s*(?:or\s+more\s+)?axles?"
+                         r"(?:\s+vehicles?)?$")
 _AXLES = re.compile(r"(?<![a-z0-9.])(\d{1,2})\+?[\s-]*axles?(?![a-z])")
 _TRUCK_BODY = re.compile(r"(?<![a-z])(?:tank(?:er)?|dump|tipper|refrigerated|reefer|insulated|covered|box|flatbed|"
                          r"platform|curtain[\s-]?side(?:r)?|cargo|mixer|crane|stake|cattle|livestock|logging|car[\s-]?"
@@ -140,7 +142,7 @@ _AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、)\s*")
 _HPMS_GROUP = re.compile(r"(?P<bus>Bus)$|^(?P<single>Single Unit|Refuse Truck$|Motor Home$)|^(?P<combination>Combination)")
 # "two-wheeled motor vehicles", "3-wheel motor vehicle": the L categories, motorcycles in MOVES
 _WHEELS = re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheel(?:ed|ers?)?(?![a-z])")
-_POWERED = re.compile(r"(?<![a-z])(?:motor|motori[sz]ed|powered|power)(?![a-z])")
+_POWERED = re.compile(r"(?<![a-z])(?<!non[\s-])(?<!un)(?:motor|motori[sz]ed|powered|power)(?![a-z])")
 
 
 def is_total(text: str) -> bool:
@@ -197,7 +199,8 @@ _KINDS = (
     # US body types: a compact or large "utility" is a sport utility vehicle; walk-in and hi-cube vans deliver
     (re.compile(r"(?<![a-z])(?:compact|small|mid[\s-]?size|midsize|large|full[\s-]?size|sport)[\s-]+utility"
                 r"(?:[\s-]+vehicles?)?$"), "SUV", 0.9),
-    (re.compile(r"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube)[\s-]?vans?(?![a-z])"), "cargo van", 0.9),
+    (re.compile(r"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube|covered|box|closed|blind)[\s-]?vans?(?![a-z])"),
+     "cargo van", 0.9),
     (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
     # a pickup's cab style; a car's body style or seat count
     (re.compile(r"^(?:double|dual|crew|king|extended|super)[\s-]?cab(?:in)?s?(?:[\s-]+pick[\s-]?ups?)?$"), "pickup truck",
@@ -206,13 +209,14 @@ _KINDS = (
                 r"(?![a-z])"), "passenger car", 0.9),
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
-    (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$"), "轻型货车", 0.9),
+    (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)(?:[\s-]+(?:vehicles?|carriers?))?$"), "轻型货车", 0.9),
     (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$|"
                 r"^(?:medium|heavy)[\s-]+commercial[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"^special(?:i[sz]ed)?(?:[\s-]+motor)?[\s-]+vehicles?$|"
                 r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
                 r"^(?:特种|特殊用途|特别用途|专用)(?:车辆|汽车|车)$"), "专项作业车", 0.9),
-    (re.compile(r"^heavy[\s-]+passenger[\s-]+(?:motor[\s-]+)?vehicles?$"), "bus", 0.9),  # a bus by its seats
+    (re.compile(r"^heavy[\s-]+passenger(?![a-z])"), "bus", 0.9),  # a bus by its seats
+    (re.compile(r"^light[\s-]+passenger(?:[\s-]+(?:motor[\s-]+)?vehicles?)?$"), "passenger car", 0.9),
     # CNOSSOS-EU and count classes: light vehicles (cars, vans <= 3.5 t) take the light-duty default; medium heavy
     # vehicles (two-axle, > 3.5 t) are rigid trucks
     (re.compile(r"^light(?:[\s-]+(?:motor[\s-]+)?vehicles?)?$"), "LDV", 0.9),
@@ -240,6 +244,8 @@ _EXPLANATION = re.compile(r"\(\s*(?:includ|incl|inkl|einschl|e\.?\s?g\.?|such as
 
 def _kinds(text: str, lookup: Lookup) -> Decision | None:
     text = _EXPLANATION.sub(" ", text)  # "Other (includes go-carts, sweepers)": what a bracket lists is no kind
+    if _NOT_MOTORISED.search(text):  # "triciclo no motorizado": whatever its kind, no motor vehicle
+        return None, 0.9
     if _HOME.search(text) and not _BUS.search(text):  # "special purpose vehicle (camping car)": the home decides
         return named("房车", lookup, 0.9)
     for pattern, name, confidence in _KINDS:
@@ -279,6 +285,12 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
 _NON_ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:wheeled|wheels?|crawlers?|tracked|tracks?|track[\s-]type|farm|hand|"
                                r"agricultural|garden|walking|lawn|orchard|forestry)(?![a-z])")
 _TRACTOR = re.compile(r"(?<![a-z])tractors?(?![a-z])")
+# a tractor named alone: registers of the UK, Ireland, Spain or Czechia list the farm tractor so, and qualify the
+# road tractor unit (road, truck, semi-trailer, head, a weight class)
+_BARE_TRACTOR = re.compile(r"^\s*tractors?\s*$")
+# a rickshaw without a motor ("cycle rickshaw", "rickshaw van"); auto-, motor- and e-rickshaws are L5e (_KINDS)
+_PEDAL_RICKSHAW = re.compile(r"(?<![a-z])(?:(?:cycle|pedal|hand|manual)[\s-]?rickshaws?|rickshaw[\s-]?vans?)(?![a-z])")
+_NOT_MOTORISED = re.compile(r"(?<![a-z])(?:non[\s-]?motori[sz]ed|unpowered|without\s+(?:a\s+)?motor)(?![a-z])")
 _FIELD_TRACTOR = re.compile(r"(?<![a-z])(?:farm|agricultural|garden|lawn|orchard|forestry|walking|hand)(?![a-z])")
 _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-z])")
 
@@ -302,7 +314,7 @@ def _non_road(text: str, lookup: Lookup) -> Decision | None:
     if _TRACTOR.search(text) and (_FIELD_TRACTOR.search(text) or (_NON_ROAD_TRACTOR.search(text)
                                                                   and not _ROAD_TRACTOR.search(text))):
         return None, 0.9  # a farm tractor stays one when it pulls a trailer
-    if _MACHINERY.search(text) or _DRAWN.search(text):
+    if _MACHINERY.search(text) or _DRAWN.search(text) or _BARE_TRACTOR.match(text) or _PEDAL_RICKSHAW.search(text):
         return None, 0.9
     return None
 
@@ -398,6 +410,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named(_DUTY_NAME[duty], lookup, 0.9)
         if _TRUCK_BODY.search(text):  # a body or cargo word never changes a truck's type
             return named("货车", lookup, 0.9)
+    if m := _AXLE_CLASS.match(text):  # toll classes by axles alone ("upto 3 axle vehicle")
+        return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
     return None
 
 
