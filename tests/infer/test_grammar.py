@@ -541,3 +541,18 @@ def test_bare_tractors_axle_classes_cargo_vans_and_rickshaws(name, label):
     tractor units, which they qualify); toll classes by axles; a van with a cargo body is a delivery van; a
     rickshaw without a motor is no motor vehicle."""
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("RetrievedSO2TotalColumn", "SO2"), ("MeanCOValue", "CO"), ("NOxConc", "NOx"),
+    ("PM25-FIL", None), ("PM10-CON", None), ("PMFIL", None), ("PM10FILEMISSIONS", None), ("PM25-PRI", "PM2.5"),
+    ("Filterable PM2.5", None), ("PM2.5 Filt + Cond", "PM2.5"), ("PM2.5resusp", None), ("pm10 resuspension", None),
+    ("nitrogen monooxide", None), ("SO2_NMVOCE", None), ("NOX_SO2E", None), ("SOX_SO2E_t", "SO2"),
+    ("nvPM mass", None),
+])
+def test_camel_formulas_pm_fractions_resuspension_and_equivalents(name, label):
+    """A formula in camelCase before a capitalised word ("SO2Total"); NEI's filterable (FIL) and condensable
+    (CON) fractions are parts of the PM mass, primary (PRI, or filterable + condensable) the whole; resuspended
+    road dust is non-exhaust; "monooxide" is a monoxide; a pollutant weighted as another's equivalent (NOx as SO2
+    equivalent) is an index of potency, not that pollutant's mass."""
+    assert answer(name, "pollutant").standard == label

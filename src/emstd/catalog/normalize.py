@@ -43,12 +43,15 @@ def _to_simplified():
     return OpenCC("t2s").convert
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
+# a lower-case letter or digit before a capitalised word, an acronym before one ("COTotal": two lower-case
+# letters at least, so that "NOx", "PMx", "SOx" stay whole), a word before an acronym ("RetrievedSO2")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z]{2,})|(?<=[a-z])(?=[A-Z]{2})")
 
 
 def split_camel(text: str) -> str:
-    """A camelCase identifier as words ("pm2_5ConcMass" -> "pm2_5 Conc Mass", "coValue" -> "co Value"); acronyms
-    stay whole ("NOx", "PMx", "CO2e"). Only where words are read, never in a catalog key."""
+    """A camelCase identifier as words ("pm2_5ConcMass" -> "pm2_5 Conc Mass", "coValue" -> "co Value",
+    "MeanCOValue" -> "Mean CO Value"); acronyms stay whole ("NOx", "PMx", "CO2e"). Only where words are read,
+    never in a catalog key."""
     return _CAMEL.sub(" ", str(text))
 
 

@@ -54,7 +54,7 @@ _ELEMENTS = (
 # oxide words by count, most specific first
 _DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ",
            r"ไดออกไซด์")
-_MONO = _any(r"monoxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b",
+_MONO = _any(r"monoxid", r"monooxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b",
              r"μονοξειδ", r"มอนอกไซด์")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
                r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια")

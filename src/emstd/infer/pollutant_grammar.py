@@ -33,7 +33,14 @@ _COARSE = re.compile(r"(?<![a-z])(?:coarse|grues\w*|grossas?|pmc|pmco)(?![a-z])|
 _PARTICLE_WORD = re.compile(r"颗粒|粒子|粒状|微粒|粉尘|particul|particol|partikel|partikl|particle")
 # a CO2 equivalent (a greenhouse-gas total weighted by warming potential): "t eq CO2", "CO2-eq", "CO2e"
 _CO2_EQUIVALENT = re.compile(r"(?<![a-z])[kmg]?t?\s?eq\.?\s?co2(?![a-z])|(?<![a-z])co2[\s_.-]?(?:e|eq|equiv\w*|"
-                             r"aquivalent\w*)(?![a-z])|(?:二氧化碳|co2)当量")
+                             r"aquivalent\w*)(?![a-z])|(?:二氧化碳|co2)当量|"
+                             # another pollutant's equivalent (Eurostat NOX_SO2E: NOx weighted as SO2): a potency index
+                             r"[_\s](?:so2|nmvoc|voc|ch4|n2o|pm10|pm25)[\s_.-]?(?:e|eq)(?![a-z0-9])")
+_SULPHUR = re.compile(r"(?<![a-z])sox(?![a-z])|sulph|sulf")
+# NEI's filterable (FIL) and condensable (CON) parts of the PM mass, alone; together (or primary, PRI) they are all
+_PM_PART = re.compile(r"(?<![a-z])(?:pm(?:10|25|2\.5)?[\s_-]*(fil|con)(?=[\s_-]|emission|$)|"
+                      r"(filterable|condensable)(?![a-z]))")
+_FIL_AND_CON = re.compile(r"fil\w*\s*(?:\+|and|&)\s*con\w*|con\w*\s*(?:\+|and|&)\s*fil\w*")
 _SIZED = re.compile(rf"\d\s*[_\s]?{_UM}")
 # other stated sizes (PM1, PM1.0, PM4, PM0.1, 0.3 µm) and counts of particles are not PM2.5 or PM10 mass
 _OTHER_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:0?1(?:[._,]0)?|4(?:[._,]0)?|0[._,]1)(?![0-9]|[._,]\d)|"
@@ -46,13 +53,13 @@ _MODEL_PREFIX = re.compile(r"^(?:s?conc|vmr|mmr|speciesconc|mass[\s_]concentrati
 _STATED_CODE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:2[.,_]?5|10)(?![0-9])")
 _TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
 _COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
-_NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|(?<![a-z])pm[bt]w(?![a-z])|"
+_NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|(?<![a-z])pm[bt]w(?![a-z])|resusp|"
                           r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
                           r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
 _SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|铅|重金属|"
                       r"(?<![a-z])(?:sulfates?|sulphates?|nitrates?|ammonium|organic[\s_-]?carbon|"
                       r"elemental[\s_-]?carbon|black[\s_-]?carbon|so4|no3|nh4|lead|pb|metals?|"
-                      r"(?:non|semi)?[\s_-]?volatile)(?![a-z])")  # a component or a fraction of the mass
+                      r"(?:non|semi)?[\s_-]?volatile|nv(?=\s?pm))(?![a-z])")  # a component or a fraction of the mass
 # "nitrogen oxides as nitrogen dioxide", "NOx (以NO2计)": the basis a mass is reported on, not the pollutant
 _BASIS = re.compile(r"(?:\s+|\s*[\(\[]\s*)(?:(?:expressed|calculated|reported|measured)\s+)?(?:as|als|en|como|jako|"
                     r"in terms of)\s+[^\(\)]{1,40}?[\)\]]?\s*$|\s*[\(\[]?以[^\(\)]{1,20}计[\)\]]?\s*$")
@@ -81,8 +88,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     if (m := _MODEL_PREFIX.match(folded)) and (found := lookup(folded[m.end():]))[0]:
         return found[1], 0.92  # a model's variable name: "vmrco" is CO, "conco3" ozone
     folded = unaccent(folded)  # "partículas totais": lists drop accents as often as they keep them
-    if _CO2_EQUIVALENT.search(folded):
-        return None, 0.92
+    if (m := _CO2_EQUIVALENT.search(folded)) and not (m.group(0).lstrip(" _").startswith("so2") and _SULPHUR.search(folded)):
+        return None, 0.92  # an equivalent; "SOX_SO2E", sulphur oxides in SO2 equivalent, is SOx on an SO2 basis
     if chemical_names.methane_free(folded):  # "Kohlenwasserstoffe (ohne Methan)": NMHC before the bracket goes
         return named("NMHC", lookup, 0.92)
     if m := _PM_CODE.search(folded):
@@ -90,6 +97,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     sized = _SIZED.search(folded)
     if _PARTICLE.search(folded) or sized or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)|(?<![a-z])pmco?(?![a-z])", folded):
         if _NON_EXHAUST.search(folded) or _SPECIES.search(folded) or _COUNT.search(folded):
+            return None, 0.92
+        if _PM_PART.search(folded) and not _FIL_AND_CON.search(folded):
             return None, 0.92
         if m := _SIZE.search(folded):
             return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, 0.95)
