@@ -224,3 +224,32 @@ def test_units_spelled_out_flags_and_trailing_axes(headers, expected):
 @pytest.mark.parametrize("header", ["AnzFahrzeuge", "anz_fahrzeuge", "Anzahl Fahrzeuge"])
 def test_a_german_vehicle_count_in_any_spelling(header):
     assert _map(["zaehlstelle", header], task="macro").mapping[header] == "traffic_flow_vph"
+
+
+# --- seventh cohort's conventions (made-up rows of each class) ---
+
+def test_travel_model_flows_by_class_and_direction():
+    """Assignment outputs write a flow per direction (AB/BA) and class (SOV, HOV2, SR3, truck, bus, lhd/mhd/hhd)."""
+    m = _map(["link_id", "abSovFlow", "ba_hov2_flow", "AB_Flow_SR3", "BA_Flow_truck", "AB_Flow_hhd", "AB_Flow_bus",
+              "AB_Flow"], task="macro")
+    assert m.mapping == {"link_id": "link_id", "abSovFlow": "Passenger Car", "ba_hov2_flow": "Passenger Car",
+                         "AB_Flow_SR3": "Passenger Car", "BA_Flow_truck": "Single Unit Short-haul Truck",
+                         "AB_Flow_hhd": "Combination Long-haul Truck", "AB_Flow_bus": "Transit Bus",
+                         "AB_Flow": "traffic_flow_vph"}
+
+
+def test_japanese_small_and_large_vehicle_volumes_and_point_codes():
+    m = _map(["観測点コード", "上り・小型交通量", "下り・大型交通量", "断面交通量"], task="macro")
+    assert m.mapping == {"観測点コード": "link_id", "上り・小型交通量": "Passenger Car",
+                         "下り・大型交通量": "Single Unit Short-haul Truck", "断面交通量": "traffic_flow_vph"}
+
+
+def test_numbered_and_vehicle_prefixed_classes():
+    m = _map(["station", "Nr. Light Vehicles", "Nr. Buses", "vehicle_light", "vehicle_heavy"], task="macro")
+    assert [m.mapping[h] for h in ("Nr. Light Vehicles", "Nr. Buses", "vehicle_light", "vehicle_heavy")] == [
+        "Passenger Car", "Transit Bus", "Passenger Car", "Single Unit Short-haul Truck"]
+
+
+def test_a_posted_speed_is_not_the_traffic_speed():
+    m = _map(["link_id", "post_speed", "avg_speed"], task="macro")
+    assert m.mapping["post_speed"] is None and m.mapping["avg_speed"] == "avg_speed_kph"

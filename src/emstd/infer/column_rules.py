@@ -291,9 +291,9 @@ _COUNT_SPLITS = frozenset({
     "nb", "sb", "eb", "wb", "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
     "n", "s", "e", "w", "l", "t", "r", "u", "left", "right", "thru", "through", "straight", "uturn", "lt", "rt", "th",
     "lft", "rgt", "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon",
-    "r1", "r2", "dir1", "dir2", "1", "2",
-    # a category prefix ("mode_bus", Dutch "int_lv": intensity of light vehicles)
-    "mode", "int", "intensity",
+    "r1", "r2", "dir1", "dir2", "1", "2", "ab", "ba",
+    # a category prefix ("mode_bus", Dutch "int_lv": intensity of light vehicles, "Nr. Buses")
+    "mode", "int", "intensity", "nr",
     # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
     "count", "counts", "cnt", "volume", "vol", "number", "num", "qty", "anzahl", "aantal", "flow", "veh/h",
     "aadt", "aawdt", "adt",
@@ -339,18 +339,22 @@ _BARE_TOTAL = re.compile(r"^(?:total|totals|tot|sum|summe|gesamt|totaal|totale|t
 def _last_heading(text: str) -> str:
     """The last part of a header written as a path of headings ("上り／24時間交通量／小型車（台）", "a/b/cars"): the
     part that names the column's class. A single slash ("cars/trucks", "km/h") is not a path."""
-    parts = [p for p in re.split(r"\s*[／/]\s*", text) if p.strip()]
+    parts = [p for p in re.split(r"\s*[／/・]\s*", text) if p.strip()]
     return parts[-1] if len(parts) >= 3 or (len(parts) == 2 and _CJK.search(text)) else text
 
 
 _CJK = re.compile(r"[\u3040-\u9fff]")  # a two-part path in Chinese or Japanese ("合計／小型車")
+_VEHICLE_FIRST = re.compile(r"^(?:vehicles?|veh)[\s_\-]+(light|medium|heavy)$")
+_CJK_SIZE_COUNT = re.compile(r"^(小型|大型|中型)(?:交通量|流量|台数)$")  # Japanese "小型交通量": small vehicles' volume
 _CJK_COUNT = re.compile(r"(?<=[\u4e00-\u9fff])(?:流量|交通量|数量|辆数|台数)$")  # "小汽车流量": a class's count
 
 
 def _without_count_splits(text: str) -> str:
     """The header without approach, movement and period words ("nb cars l" -> "cars"), or as it was when
     nothing else would be left."""
-    words = [w for w in re.split(r"[\s_\-]+", _CJK_COUNT.sub(" 流量", text)) if w]
+    text = _VEHICLE_FIRST.sub(r"\1 vehicles", text)  # "vehicle_light": light vehicles
+    words = [w.rstrip(".") for w in re.split(r"[\s_\-]+", _CJK_COUNT.sub(" 流量", _CJK_SIZE_COUNT.sub(r"\1车 流量", text)))
+             if w.rstrip(".")]
     kept = [w for w in words if w not in _COUNT_SPLITS]
     return " ".join(kept) if kept and len(kept) < len(words) else text
 
@@ -384,7 +388,7 @@ def looks_like_share(values) -> bool:
 FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code", "gloss"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
-_ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|(?<![a-z])(?:id|no|nr|num|code|cod|key|pk)(?![a-z])|id$|^fid$|osmid|station")
+_ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|コード|(?<![a-z])(?:id|no|nr|num|code|cod|key|pk)(?![a-z])|id$|^fid$|osmid|station")
 _LINKISH = re.compile(r"路段|区间|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|sensor|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
 _NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"

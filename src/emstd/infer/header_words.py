@@ -96,6 +96,8 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
         return REFUSED  # a thing's name before its quantity: "edge_arrived", "v_Width"
     if any(w in _OTHER_VEHICLE for w in before):
         return REFUSED
+    if label in _AXIAL_FIELDS and any(w in ("post", "posted") for w in before):
+        return REFUSED  # the posted speed (a limit), not the traffic's
     if "wheel" in words[:end] and any(w in _WHEEL_POSITION for w in before):
         return REFUSED  # one wheel's speed ("FL_wheel_speed"), not the vehicle's
     if label == "traffic_flow_vph" and before and before[-1] == "free":
