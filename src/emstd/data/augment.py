@@ -17,6 +17,9 @@ POLLUTANT_CONTEXTS = [
     "{} emissions", "total {}", "{}(kg)", "{} [g/mi]", "{}排放总量", "{} emission rate", "{}浓度", "{} g/km",
     "请计算{}", "{}_total", "{}（mg/km）",
 ]
+# the words mixed_language adds beside a name, per task: the same text is never a held-out name (data/split)
+MIXED_WORDS = {"vehicle": ("车", "车辆", "车型", "类", "vehicle", "type", "class"),
+               "pollutant": ("排放", "排放量", "的排放", "emission", "emissions", "total")}
 VEHICLE_MODIFIERS_ZH = ["新能源", "国六", "国五", "柴油", "汽油", "纯电动", "混动", "天然气", "老旧", "营运", "国四"]
 VEHICLE_MODIFIERS_EN = ["diesel", "gasoline", "electric", "hybrid", "CNG", "Euro 6", "China 6"]
 
@@ -90,11 +93,11 @@ def typo(text: str, rng: random.Random, task: str) -> str:
 def mixed_language(text: str, rng: random.Random, task: str) -> str:
     if task == "vehicle":
         if _is_ascii_word(text):
-            return f"{text}{rng.choice(['车', '车辆', '车型', '类'])}"
-        return f"{text} {rng.choice(['vehicle', 'type', 'class'])}"
+            return f"{text}{rng.choice(MIXED_WORDS['vehicle'][:4])}"
+        return f"{text} {rng.choice(MIXED_WORDS['vehicle'][4:])}"
     if _is_ascii_word(text) or re.search(r"[A-Za-z]", text):
-        return f"{text}{rng.choice(['排放', '排放量', '的排放'])}"
-    return f"{text} {rng.choice(['emission', 'emissions', 'total'])}"
+        return f"{text}{rng.choice(MIXED_WORDS['pollutant'][:3])}"
+    return f"{text} {rng.choice(MIXED_WORDS['pollutant'][3:])}"
 
 
 def units(text: str, rng: random.Random, task: str) -> str:

@@ -23,8 +23,11 @@ def group_key(alias: str, task: str) -> str:
     return keys[-1] if keys else alias
 
 
-def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int | str) -> dict[str, dict[str, list[str]]]:
-    """label -> split -> aliases. Deterministic for a seed; label order does not matter."""
+def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int | str,
+                  pinned: frozenset[str] = frozenset()) -> dict[str, dict[str, list[str]]]:
+    """label -> split -> aliases. Deterministic for a seed; label order does not matter. Groups whose key is in
+    `pinned` always train: the augmenter writes those words beside other names (augment.MIXED_WORDS), so a held-out
+    "车辆" would sit inside training inputs ("沥青洒布车车辆")."""
     out: dict[str, dict[str, list[str]]] = {}
     # a key claimed by two labels (should not happen; the catalog forbids it) goes to the first label only
     claimed: set[str] = set()
@@ -34,12 +37,14 @@ def split_aliases(aliases_by_label: dict[str, list[str]], task: str, seed: int |
             groups[group_key(alias, task)].append(alias)
         keys = sorted(k for k in groups if k not in claimed)
         claimed.update(keys)
+        always = [k for k in keys if k in pinned]
+        keys = [k for k in keys if k not in pinned]
         rng = random.Random(f"{seed}:{task}:{label}")
         rng.shuffle(keys)
         n = len(keys)
         n_test = max(1, round(n * RATIOS["test"])) if n >= 3 else 0
         n_eval = max(1, round(n * RATIOS["eval"])) if n >= 3 else 0
-        parts = {"test": keys[:n_test], "eval": keys[n_test : n_test + n_eval], "train": keys[n_test + n_eval :]}
+        parts = {"test": keys[:n_test], "eval": keys[n_test : n_test + n_eval], "train": keys[n_test + n_eval :] + always}
         out[label] = {s: sorted(a for k in parts[s] for a in groups[k]) for s in SPLITS}
     return out
 
@@ -57,6 +62,13 @@ def task_pools(catalog, task: str, seed: int) -> dict[str, dict[str, list[str]]]
     return catalog_split(catalog, task, names_of, seed)
 
 
+def pinned_keys(task: str) -> frozenset[str]:
+    """Group keys that always train: the words the augmenter mixes into other names."""
+    from emstd.data.augment import MIXED_WORDS
+
+    return frozenset(group_key(w, task) for w in MIXED_WORDS.get(task, ()))
+
+
 def catalog_split(catalog, task: str, names_of: Callable, seed: int) -> dict[str, dict[str, list[str]]]:
     """label -> split -> aliases of `names_of(catalog)` (label -> names).
 
@@ -65,12 +77,12 @@ def catalog_split(catalog, task: str, names_of: Callable, seed: int) -> dict[str
     names are split by alias group among themselves (a group the built-in split already placed joins that split),
     so few corrections all go to train and many are held out like the rest."""
     if catalog.base is None:
-        return split_aliases(names_of(catalog), task, seed)
+        return split_aliases(names_of(catalog), task, seed, pinned_keys(task))
     merged = {label: list(names) for label, names in names_of(catalog).items()}
     builtin = names_of(catalog.base)
     out: dict[str, dict[str, list[str]]] = {label: {s: [] for s in SPLITS} for label in merged}
     placed: dict[str, str] = {}
-    for label, by_split in split_aliases(builtin, task, seed).items():
+    for label, by_split in split_aliases(builtin, task, seed, pinned_keys(task)).items():
         still = set(merged.get(label, ()))
         for s in SPLITS:
             for alias in by_split[s]:
@@ -88,7 +100,7 @@ def catalog_split(catalog, task: str, names_of: Callable, seed: int) -> dict[str
                 out[label][split].append(alias)
             else:
                 fresh[label].append(alias)
-    for label, by_split in split_aliases(dict(fresh), task, f"{seed}:user").items():
+    for label, by_split in split_aliases(dict(fresh), task, f"{seed}:user", pinned_keys(task)).items():
         for s in SPLITS:
             out[label][s] += by_split[s]
     return {label: {s: sorted(set(out[label][s])) for s in SPLITS} for label in out}
