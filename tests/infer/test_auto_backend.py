@@ -215,3 +215,13 @@ def test_a_less_sure_model_does_not_overturn_the_type_retrieval_alone_names():
     unsure = AutoBackend(Unsure(), FakeIndex(confidence=0.6), model_threshold=0.9)
     assert [(a.standard, a.method) for a in unsure.standardize_values(["blorptruckish"], "vehicle")] == [
         ("Transit Bus", "retrieval")]
+
+
+def test_a_model_answer_a_latin_pollutant_code_does_not_spell_gives_way():
+    """The model is held to the check retrieval is held to: "QXMASS" spells no name of CO, so a model's CO for it
+    gives way to what retrieval alone says (here: an abstention)."""
+    from emstd.infer.auto import defers_to_retrieval
+
+    assert defers_to_retrieval("CO", 0.99, None, 0.1, "QXMASS_PT1H", "pollutant")
+    assert not defers_to_retrieval("CO2", 0.99, None, 0.1, "plco2an", "pollutant")
+    assert not defers_to_retrieval("Passenger Car", 0.99, None, 0.1, "QXMASS", "vehicle")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from emstd.catalog import load_catalog
+from emstd.data.retrieval import lexically_supported
 from emstd.defaults import ROUTING_FILE
 from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
                                       plausible_field)
@@ -125,7 +126,7 @@ class AutoBackend:
             abstains = alone is not None and alone.standard is None
             floor = self.abstain_floor if abstains and a.standard else self.model_floor
             if retrieved is None or (a.confidence >= floor and not defers_to_retrieval(
-                    a.standard, a.confidence, alone.standard, retrieved.confidence)):
+                    a.standard, a.confidence, alone.standard, retrieved.confidence, values[i], task)):
                 answers[i] = a
             elif answers[i].standard is None:
                 answers[i] = alone
@@ -190,9 +191,14 @@ def routing_options(routing: dict | None) -> dict:
             "abstain_floor": floor if abstain is None else float(abstain)}
 
 
-def defers_to_retrieval(model_label, model_confidence: float, alone_label, retrieval_confidence: float) -> bool:
-    """Whether a model's answer gives way to the type retrieval alone names: it says otherwise, less surely (the
-    routing on the eval split is chosen with the same rule: eval/routing.py)."""
+def defers_to_retrieval(model_label, model_confidence: float, alone_label, retrieval_confidence: float,
+                        value: str = "", task: str = "") -> bool:
+    """Whether a model's answer gives way to what retrieval alone says: it names another type less surely, or it
+    names a pollutant a Latin-script code does not spell (the check retrieval itself is held to:
+    data/retrieval.lexically_supported). The routing on the eval split is chosen with the same rule
+    (eval/routing.py)."""
+    if model_label is not None and task and not lexically_supported(load_catalog(), task, value, model_label):
+        return True
     return alone_label is not None and model_label != alone_label and model_confidence < retrieval_confidence
 
 
