@@ -394,8 +394,6 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("短途半挂车", lookup, 0.92)
         return named("半挂车", lookup, 0.9)
     if truck:
-        if _REFUSE.search(text):
-            return named("垃圾车", lookup, 0.92)
         if _SHORT_RE.search(text):
             return named("短途货车", lookup, 0.92)
         if _LONG_RE.search(text):
