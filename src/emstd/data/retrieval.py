@@ -70,13 +70,12 @@ class Retrieved:
 
     @classmethod
     def from_record(cls, candidates: list, calibration: "Calibration", value: str | None = None,
-                    task: str | None = None, catalog: Catalog | None = None) -> "Retrieved":
+                    task: str | None = None) -> "Retrieved":
         """A dataset record's meta.candidates ([label, alias, similarity] lists), scored with `calibration`: what
         retrieval said of that name against the train-split index, as in production for an unseen name. With the
         record's `value` and `task`, the lexical check applies as in production."""
         found = tuple(Candidate(label, alias, sim) for label, alias, sim in candidates)
-        supported = value is None or not found or lexically_supported(catalog or load_catalog(), task, value,
-                                                                       found[0].label)
+        supported = value is None or not found or lexically_supported(load_catalog(), task, value, found[0].label)
         return cls(found, round(calibration.probability(*top_and_margin(found)), 4) if found else 0.0, supported)
 
 

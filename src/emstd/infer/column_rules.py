@@ -127,7 +127,7 @@ class ColumnRules:
             return HeaderMatch(folded, self.engine._lookup_name(label, "vehicle"), "fleet_name", 0.7, "count")
         if any(_contains_word(folded, neg) for neg in self._negative_markers):
             return None
-        folded = _without_count_splits(_without_direction(_last_heading(folded)))  # "Pkw_R1", "nb_cars_l", "…／小型車"
+        folded = _without_count_splits(_last_heading(folded))  # "Pkw_R1", "nb_cars_l", "…／小型車": a split of a class
         marker = next((mk for mk in self._markers if _contains_word(folded, mk)), None)
         name = folded
         if marker is not None:
@@ -281,17 +281,17 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
     loser.target, loser.method, loser.unit = None, "duplicate", None
 
 
-# a direction after a count ("Pkw_R1", "KFZ_R2", "cars_nb"): the class is the same in both directions
-_DIRECTION = re.compile(r"[\s_\-](?:r|dir|richtung|direction)?[12]$|[\s_\-](?:nb|sb|eb|wb)$")
 _ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
 # words around a class in a count table that split its count without changing the class: the approach and the
 # turning movement of an intersection count ("nb_cars_l": northbound cars turning left), the period of a noise or
 # emission model's day/evening/night counts ("LV_D", "lorries_night")
-_COUNT_SPLITS = frozenset({
-    "nb", "sb", "eb", "wb", "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
+# a direction ("Pkw_R1", "KFZ_R2", "cars_nb"): the class, or the total, is the same in both directions
+_DIRECTIONS = frozenset({"nb", "sb", "eb", "wb", "r1", "r2", "dir1", "dir2", "richtung1", "richtung2", "direction1",
+                         "direction2", "1", "2", "ab", "ba"})
+_COUNT_SPLITS = _DIRECTIONS | frozenset({
+    "northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west",
     "n", "s", "e", "w", "l", "t", "r", "u", "left", "right", "thru", "through", "straight", "uturn", "lt", "rt", "th",
     "lft", "rgt", "d", "day", "evening", "eve", "night", "am", "pm", "peak", "offpeak", "morning", "afternoon",
-    "r1", "r2", "dir1", "dir2", "1", "2", "ab", "ba",
     # a category prefix ("mode_bus", Dutch "int_lv": intensity of light vehicles, "Nr. Buses")
     "mode", "int", "intensity", "nr",
     # and the words that say the column counts the class ("car_count", "bus_volume"): a class count all the same
@@ -301,7 +301,7 @@ _COUNT_SPLITS = frozenset({
 
 
 def _without_direction(text: str) -> str:
-    return _DIRECTION.sub("", text) or text
+    return _without_words(text, _DIRECTIONS)
 
 
 _LENGTH = r"(\d{1,4}(?:[.,]\d+)?)\s*(cm|m)?"
@@ -350,12 +350,15 @@ _CJK_COUNT = re.compile(r"(?<=[\u4e00-\u9fff])(?:流量|交通量|数量|辆数|
 
 
 def _without_count_splits(text: str) -> str:
-    """The header without approach, movement and period words ("nb cars l" -> "cars"), or as it was when
-    nothing else would be left."""
+    """The header without approach, movement, period and count words ("nb cars l" -> "cars")."""
     text = _VEHICLE_FIRST.sub(r"\1 vehicles", text)  # "vehicle_light": light vehicles
-    words = [w.rstrip(".") for w in re.split(r"[\s_\-]+", _CJK_COUNT.sub(" 流量", _CJK_SIZE_COUNT.sub(r"\1车 流量", text)))
-             if w.rstrip(".")]
-    kept = [w for w in words if w not in _COUNT_SPLITS]
+    return _without_words(_CJK_COUNT.sub(" 流量", _CJK_SIZE_COUNT.sub(r"\1车 流量", text)), _COUNT_SPLITS)
+
+
+def _without_words(text: str, drop: frozenset[str]) -> str:
+    """The text without its words in `drop`, or as it was when none is there or nothing else would be left."""
+    words = [w.rstrip(".") for w in re.split(r"[\s_\-]+", text) if w.rstrip(".")]
+    kept = [w for w in words if w not in drop]
     return " ".join(kept) if kept and len(kept) < len(words) else text
 
 

@@ -62,20 +62,16 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
     if "of" in words[1:]:  # "length of segment": the head comes before "of"
         words = words[:words.index("of", 1)]
         if len(words) == 1:
-            hit, label = lookup(compact(words[0]))
-            return (label, 0.9) if hit else None
+            return _one_word(words[0], lookup)
     if len(words) < 2:
         return None
     if words[0] in _FLAG_WORDS:  # "isEcuSpeed", "has_gps_speed": a yes/no flag about the quantity
         return REFUSED
-    if words[-1] == "x" and len(words) >= 2:  # "acceleration_x": the x component, as "xAcceleration"
-        found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)
-        if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:
-            return found[0], STAND_IN
-    if words[-1] in _VEHICLE_AXIS | _SIDE_AXIS:  # "v_lon", "a_lat": the axis after the quantity
-        found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)
-        if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:
-            return REFUSED if words[-1] in _SIDE_AXIS else (found[0], 0.9)
+    axis = words[-1]
+    if axis == "x" or axis in _VEHICLE_AXIS or axis in _SIDE_AXIS:  # "v_lon", "a_lat", "acceleration_x": the axis
+        found = head_of(words[:-1], lookup) if len(words) > 2 else _one_word(words[0], lookup)  # after the quantity
+        if isinstance(found, tuple) and found[0] in _AXIAL_FIELDS:  # reads as one before it ("xAcceleration")
+            return REFUSED if axis in _SIDE_AXIS else (found[0], STAND_IN if axis == "x" else 0.9)
     spans = []
     for i in range(len(words)):
         for j in range(i + 1, min(len(words), i + 3) + 1):

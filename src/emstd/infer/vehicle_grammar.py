@@ -190,10 +190,9 @@ _KINDS = (
     (re.compile(r"^motor[\s-]?cars?$"), "passenger car", 0.92),  # the legal English name of a car
     # a pickup is a Passenger Truck whatever its size ("small pickup trucks": not a small, light truck)
     (re.compile(r"(?<![a-z])pick[\s-]?ups?(?:[\s-]+trucks?)?(?![a-z])"), "pickup truck", 0.9),
-    (re.compile(r"(?<![a-z])multi[\s-]?purpose(?![a-z])"), "MPV", 0.9),  # NHTSA/EU multipurpose (passenger) vehicle
-    # South Asian registers: a "dual purpose" vehicle carries people and goods (cab, van, SUV), a "motor lorry" is
-    # a lorry; Austroads' "short vehicle" (class 1, towing: 2) is a car
-    (re.compile(r"(?<![a-z])dual[\s-]?purpose(?![a-z])"), "MPV", 0.9),
+    # NHTSA/EU multipurpose (passenger) vehicles; South Asian registers' "dual purpose" vehicles (people and goods:
+    # cab, van, SUV); a "motor lorry" is a lorry; Austroads' "short vehicle" (class 1, towing: 2) is a car
+    (re.compile(r"(?<![a-z])(?:multi|dual)[\s-]?purpose(?![a-z])"), "MPV", 0.9),
     (re.compile(r"^motor[\s-]+lorr(?:y|ies)$"), "lorry", 0.9),
     (re.compile(r"^short[\s-]+vehicles?(?:[\s-]+towing)?$"), "passenger car", 0.9),
     # US body types: a compact or large "utility" is a sport utility vehicle; walk-in and hi-cube vans deliver
