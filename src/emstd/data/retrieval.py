@@ -22,6 +22,7 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -90,18 +91,17 @@ def lexically_supported(catalog: Catalog, task: str, value: str, label: str | No
 
 
 _WORDS = re.compile(r"(?<!\S)[^\W\d_]{4,}(?!\S)")  # whole words of a phrase, separated by spaces
-_KEYS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
 
 
+@lru_cache(maxsize=8)
 def _label_keys(catalog: Catalog, task: str) -> dict[str, tuple[str, ...]]:
-    cache_key = (catalog.fingerprint(), task)
-    if cache_key not in _KEYS:
-        keys: dict[str, list[str]] = {}
-        for k, label in catalog.index[task].items():
-            if label is not None and len(k) >= 2:
-                keys.setdefault(label, []).append(k)
-        _KEYS[cache_key] = {label: tuple(ks) for label, ks in keys.items()}
-    return _KEYS[cache_key]
+    """Each label's catalog keys of two characters or more, per catalog object (as the rules engine is cached:
+    infer/rules._engine_for), not re-hashed per name."""
+    keys: dict[str, list[str]] = {}
+    for k, label in catalog.index[task].items():
+        if label is not None and len(k) >= 2:
+            keys.setdefault(label, []).append(k)
+    return {label: tuple(ks) for label, ks in keys.items()}
 
 
 @dataclass(frozen=True)
