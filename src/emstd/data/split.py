@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Callable
 
 from emstd.catalog.normalize import candidate_keys
+from emstd.data.augment import MIXED_WORDS
 
 SPLITS = ("train", "eval", "test")
 RATIOS = {"train": 0.85, "eval": 0.10, "test": 0.05}
@@ -64,8 +65,6 @@ def task_pools(catalog, task: str, seed: int) -> dict[str, dict[str, list[str]]]
 
 def pinned_keys(task: str) -> frozenset[str]:
     """Group keys that always train: the words the augmenter mixes into other names."""
-    from emstd.data.augment import MIXED_WORDS
-
     return frozenset(group_key(w, task) for w in MIXED_WORDS.get(task, ()))
 
 
