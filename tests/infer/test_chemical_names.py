@@ -102,3 +102,15 @@ def test_a_formula_glued_to_a_capitalised_word_is_not_another_formula(name, labe
 @pytest.mark.parametrize("name", ["pm01", "PM01_avg"])
 def test_pm01_is_pm1(name):
     assert (answer(name).standard, answer(name).method) == (None, "negative")
+
+
+@pytest.mark.parametrize("name,label", [
+    # made up from the chemistry words of languages outside the sentence encoder's sixteen
+    ("Ugljični monoksid (CO)", "CO"), ("dušikovi oksidi, ukupno", "NOx"), ("sumporov dioksid", "SO2"),
+    ("Žveplov dioksid", "SO2"), ("Anglies dioksidas", "CO2"), ("Azoto oksidų", "NOx"), ("Sēra dioksīds", "SO2"),
+    ("Lämmastikoksiidid", "NOx"), ("Въглероден оксид", "CO"), ("Серен диоксид", "SO2"), ("Òxids de nitrogen", "NOx"),
+    ("Monoksid karboni", "CO"), ("Ugljikovodici", "THC"), ("Nemetanski ugljikovodici", None),
+    ("Lebdeće čestice", "PM2.5"), ("Kietosios dalelės KD2,5", "PM2.5"), ("Азотен диоксид", None),
+])
+def test_balkan_baltic_catalan_and_albanian_chemistry(name, label):
+    assert answer(name).standard == label

@@ -160,3 +160,31 @@ def test_more_danish_hebrew_georgian_and_czech_words(name, label):
 ])
 def test_portuguese_french_hungarian_spanish_greek_and_arabic_words(name, label):
     assert answer(name).standard == label
+
+
+def test_a_phrase_is_read_as_the_name_is_when_one_of_its_words_inflects_elsewhere():
+    # "automobili" is also a form of the Czech "automobily", "автомобил" of the Russian "автомобиль": the name's
+    # words are read as those dictionary words, so the key must be too (a Latvian or Bulgarian phrase was unreachable)
+    doc = {"inflecting": {"cs": ["y", "i"]},
+           "glosses": {"cs": {"nakladni automobily": "truck"}, "lv": {"kravas automobili": "truck"}}}
+    lexicon = glossary.compile_lexicon(doc)
+    assert lexicon.inflection.read("kravas automobili") in lexicon.glosses
+    assert glossary.gloss("Kravas automobiļi") == "truck"
+    assert glossary.gloss("Лек автомобил") == "passenger car"
+
+
+@pytest.mark.parametrize("name,label", [
+    # made up from dictionary words of languages outside the sentence encoder's sixteen
+    ("Леки автомобили - общо", "Passenger Car"), ("Седлови влекачи", "Combination Long-haul Truck"),
+    ("Gradski autobusi", "Transit Bus"), ("Teretna vozila, laka", "Light Commercial Truck"),
+    ("Poluprikolice", None), ("Vlačilci", "Combination Long-haul Truck"), ("Motorna kolesa", "Motorcycle"),
+    ("Lengvieji automobiliai", "Passenger Car"), ("Puspriekabės", None), ("Kravas automobiļi", "Single Unit Short-haul Truck"),
+    ("Sõiduautod", "Passenger Car"), ("Poolhaagised", None), ("Camions lleugers", "Light Commercial Truck"),
+    ("Vörubifreiðar", "Single Unit Short-haul Truck"), ("Magari ya abiria", "Passenger Car"),
+    ("Pikipiki", "Motorcycle"), ("मोटरसाइकिल", "Motorcycle"), ("স্কুল বাস", "School Bus"), ("موٹر سائیکل", "Motorcycle"),
+])
+def test_balkan_baltic_catalan_icelandic_swahili_and_south_asian_words(name, label):
+    got = answer(name)
+    assert got.standard == label
+    if label is None:
+        assert got.method == "negative"

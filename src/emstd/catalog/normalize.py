@@ -68,7 +68,7 @@ def fold(text: str) -> str:
 
 
 # Letters NFKD does not decompose into a base letter and an accent
-_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae"})
+_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i", "æ": "ae", "ð": "d", "þ": "th"})
 
 
 def unaccent(text: str) -> str:

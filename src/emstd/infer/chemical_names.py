@@ -29,35 +29,41 @@ def _any(*stems: str) -> re.Pattern:
 _HYDROCARBON = _any(r"hydrocarbon", r"idrocarbur", r"hydrocarbure", r"hidrocarbur", r"hidrocarbonet", r"hidrocacbon",
                     r"hidrokarbon", r"hydrokarbon", r"kohlenwasserstoff", r"koolwaterstof", r"weglowodor",
                     r"uhlovodik", r"углеводород", r"hiilived", r"kolvate", r"kulbrint", r"szenhidrogen",
-                    r"υδρογονανθρακ", r"ไฮโดรคาร์บอน")
+                    r"υδρογονανθρακ", r"ไฮโดรคาร์บอน",
+                    r"ugljikovodi", r"ugljovodoni", r"ogljikovodik", r"angliavandenil", r"ogludenraz", r"susivesinik",
+                    r"въглеводород", r"угљоводон")
 # "non-methane", "за вычетом метана" (less methane), "sin metano", "ohne Methan": the NMHC of each language
 _NO_METHANE = _any(r"non[\s-]?metha", r"nonmetha", r"(?:excluding|without|minus|less|except)\s+methane",
                    r"ohne\s+methan", r"nicht[\s-]?methan", r"(?:sans|hors)\s+methane", r"non[\s-]?methaniq",
                    r"sin\s+metano", r"no[\s-]?metanic", r"non[\s-]?metanic", r"escluso\s+(?:il\s+)?metano",
                    r"bez\s+metanu", r"niemetan", r"вычетом\s+метана", r"без\s+метана", r"неметан",
                    r"nem[\s-]?metan", r"icke[\s-]?metan", r"ikke[\s-]?metan", r"niet[\s-]?methaan",
-                   r"non[\s-]?metana", r"bukan\s+metana", r"μη\s+μεθανι")
+                   r"non[\s-]?metana", r"bukan\s+metana", r"μη\s+μεθανι",
+                   r"(?<![a-z])ne[\s-]?metan", r"nemetanin", r"mittemetaan")
 _AROMATIC = _any(r"aromat", r"polycycl", r"policicl", r"polycykl", r"полицикл", r"(?<![a-z])pah", r"多环芳烃")
 _OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧", r"โอโซน")
 _ELEMENTS = (
     ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
                r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
                r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])",
-               r"ซัลเฟอร์", r"กำมะถัน")),
+               r"ซัลเฟอร์", r"กำมะถัน", r"sumpor", r"сумпор", r"zvepl", r"(?<![a-z])sier[aou]s?(?![a-z])",
+               r"(?<![a-z])ser[as](?![a-z])", r"vaavl", r"vaavel", r"(?<![а-я])серен", r"сяр", r"squfur", r"(?<![a-z])sofre",
+               r"brennistein")),
     ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
                r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ",
-               r"ไนโตรเจน")),
+               r"ไนโตรเจน", r"slapek", r"lammastik", r"kofnunarefn")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
                r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ",
-               r"คาร์บอน")),
+               r"คาร์บอน", r"uglj", r"угљен", r"oglji", r"(?<![a-z])anglie?s?(?![a-z])", r"oglek", r"susinik", r"въглерод")),
 )
 # oxide words by count, most specific first
 _DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ",
            r"ไดออกไซด์")
 _MONO = _any(r"monoxid", r"monooxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b",
-             r"μονοξειδ", r"มอนอกไซด์")
+             r"μονοξειδ", r"มอนอกไซด์", r"monooksi")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
-               r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια")
+               r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια",
+               r"oksidi(?![a-z])", r"oksidai", r"oksiidid", r"oksidet", r"оксиди", r"(?<![a-z])oxids")
 _OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ", r"ออกไซด์",
                r"(?:kul|kvaelstof|svovl)ilte")
 # what a count makes of each element (None: the count says nothing the catalog decides)
@@ -68,13 +74,14 @@ _FORMULA = {
 }
 # particles
 _PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
-                 r"частиц", r"hiukka", r"σωματιδ", r"粒子", r"粒状", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
+                 r"частиц", r"hiukka", r"σωματιδ", r"cestic", r"честиц", r"(?<![a-z])delci", r"dalel", r"dalin", r"osakes",
+                 r"grimca", r"粒子", r"粒状", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
              r"(?<![a-z])debu(?![a-z])", r"szallo por", r"粉じん", r"ばいじん")
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
-             r"drobn", r"jemn", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
+             r"drobn", r"jemn", r"sitn", r"smulk", r"smalk", r"(?<![a-z])peen", r"(?<![а-я])фин", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
 _RESPIRABLE = _any(r"respirab", r"inhalab", r"inalav", r"inhalav", r"thorac", r"torac", r"respirav", r"вдыхаем")
-_SUSPENDED = _any(r"αιωρουμεν",
+_SUSPENDED = _any(r"αιωρουμεν", r"lebdec", r"суспенд", r"kietosios",
                   r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
                   r"lo lung", r"悬浮", r"浮游")  # 浮遊 (Japanese) folds to 浮游
 _REDUCED = _any(r"(?<![a-z])reduced", r"reduzierte", r"reduit", r"reducid", r"ridott", r"восстановлен")

@@ -90,11 +90,16 @@ def compile_lexicon(doc: dict, name: str = "glossary") -> Lexicon:
     inflecting = doc.get("inflecting") or {}
     endings = sorted({surface(e) for language in inflecting.values() for e in language}, key=len, reverse=True)
     inflection = Inflection(tuple(endings), {})
+    for language, words in doc["glosses"].items():  # any case or number of these words matches their stem
+        if language in inflecting:
+            for word in words:
+                for w in surface(str(word)).split(" "):
+                    inflection.learn(w)
     for language, words in doc["glosses"].items():
         for word, gloss in words.items():
-            k = surface(str(word))
-            if language in inflecting:  # any case or number of the word matches: stored as dictionary words
-                k = " ".join(inflection.learn(w) for w in k.split(" "))
+            # stored as the text will be read: a word of any language that is also a form of an inflecting
+            # language's word ("automobili") is read as that dictionary word, in the name and in the key alike
+            k = inflection.read(surface(str(word)))
             if k in glosses and glosses[k] != gloss:
                 clashes.append(f"{language}: {word!r} -> {gloss!r}, already {glosses[k]!r}")
             glosses[k] = str(gloss)
