@@ -114,3 +114,15 @@ def test_pm01_is_pm1(name):
 ])
 def test_balkan_baltic_catalan_and_albanian_chemistry(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    # a size written after the particle words: PM2.5, PM10, or another fraction (not a standard value)
+    ("particulate_matter_0_5", None), ("suspended particles 1.0 µm", None), ("particulate matter 4 um", None),
+    ("Particles 2,5 microns", "PM2.5"),
+    # Estonian: "peened osakesed" (fine particles) is PM10, "eriti peened" (very fine) PM2.5
+    ("peente osakeste sisaldus", "PM10"), ("eriti peente osakeste sisaldus", "PM2.5"),
+    ("süsinikoksiidi sisaldus", "CO"),
+])
+def test_stated_particle_sizes_and_estonian_names(name, label):
+    assert answer(name).standard == label

@@ -253,3 +253,33 @@ def test_numbered_and_vehicle_prefixed_classes():
 def test_a_posted_speed_is_not_the_traffic_speed():
     m = _map(["link_id", "post_speed", "avg_speed"], task="macro")
     assert m.mapping["post_speed"] is None and m.mapping["avg_speed"] == "avg_speed_kph"
+
+
+def test_daily_traffic_averages_are_the_link_flow_unless_a_class_or_a_shorter_week_s():
+    m = _map(["SEG_NO", "SEG_AAWDT", "TRUCK_AADT"], task="macro")
+    assert m.mapping["SEG_AAWDT"] == "traffic_flow_vph" and m.units["SEG_AAWDT"] == "veh/day"
+    assert m.mapping["TRUCK_AADT"] != "traffic_flow_vph"  # one class's count
+    m = _map(["Wkdy 5 day ADT", "Full 7 day ADT", "Sunday Volume"], task="macro")
+    assert m.mapping["Full 7 day ADT"] == "traffic_flow_vph"
+    assert _map(["MADT_2021"], task="macro").mapping["MADT_2021"] == "traffic_flow_vph"
+
+
+@pytest.mark.parametrize("header", ["num_vehicles_per_interval", "number of vehicles in period", "nbr_vehicles"])
+def test_a_number_of_vehicles_is_the_link_count(header):
+    assert _map(["link", header], task="macro").mapping[header] == "traffic_flow_vph"
+
+
+def test_the_link_key_is_an_id_not_a_gis_row_number_a_name_or_an_estimation_code():
+    m = _map(["segmentNo", "segmentId", "volume"], task="macro")
+    assert m.mapping["segmentId"] == "link_id" and m.mapping["segmentNo"] is None
+    m = _map(["OBJECTID", "COUNT_STN_ID", "volume"], task="macro")
+    assert m.mapping["COUNT_STN_ID"] == "link_id" and m.mapping["OBJECTID"] is None
+    assert _map(["OBJECTID", "volume", "speed"], task="macro").mapping["OBJECTID"] is None
+    m = _map(["SensorName", "SensorRecordID", "volume"], task="macro")
+    assert m.mapping["SensorRecordID"] == "link_id" and m.mapping["SensorName"] is None
+    assert _map(["EST_FLAG_CODE", "volume"], task="macro").mapping["EST_FLAG_CODE"] is None
+
+
+def test_a_microsecond_timestamp_is_the_time_axis_in_epoch_microseconds():
+    m = _map(["log/timestamp_micros", "speed"], task="micro")
+    assert m.mapping["log/timestamp_micros"] == "time_sec" and m.units["log/timestamp_micros"] == "epoch_us"

@@ -188,3 +188,11 @@ def test_balkan_baltic_catalan_icelandic_swahili_and_south_asian_words(name, lab
     assert got.standard == label
     if label is None:
         assert got.method == "negative"
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Motokar persendirian", "Passenger Car"), ("motokar pelbagai utiliti persendirian", "Passenger Truck"),
+    ("monospaces", "Passenger Truck"), ("ludospace", "Passenger Truck"),
+])
+def test_malay_and_french_passenger_body_words(name, label):
+    assert answer(name).standard == label

@@ -556,3 +556,53 @@ def test_camel_formulas_pm_fractions_resuspension_and_equivalents(name, label):
     road dust is non-exhaust; "monooxide" is a monoxide; a pollutant weighted as another's equivalent (NOx as SO2
     equivalent) is an index of potency, not that pollutant's mass."""
     assert answer(name, "pollutant").standard == label
+
+
+# --- sixth session: rental, sales, toll and taxonomy classes (names made up in each class's style) ---------------
+
+@pytest.mark.parametrize("name,label", [
+    # a numbered class means something else in every scheme: what its bracket holds decides
+    ("Class 3 (motorcycles)", "Motorcycle"), ("Category 7 (coaches)", "Intercity Bus"),
+    ("Klasse 2 (Lkw)", "Single Unit Short-haul Truck"),
+    # inverted catalogue names, a trailer after "with" however described, a car towing a caravan
+    ("Lorry, curtainsider, with drawbar trailer", "Combination Long-haul Truck"),
+    ("Truck, box body, with 2-axle trailer", "Combination Long-haul Truck"),
+    ("Car, towing caravan", "Passenger Car"), ("SUV with boat trailer", "Passenger Truck"),
+    ("Van, reefer", "Light Commercial Truck"), ("isothermal van", "Light Commercial Truck"),
+    ("removals van", "Light Commercial Truck"), ("9-seat van", "Passenger Truck"), ("window vans", "Passenger Truck"),
+    ("Bus, motorway", "Intercity Bus"),
+    # rental and sales classes
+    ("3 door", "Passenger Car"), ("5-door cars", "Passenger Car"), ("AWD", "Passenger Truck"),
+    ("all wheel drive vehicle", "Passenger Truck"), ("10 ft truck", "Light Commercial Truck"),
+    ("20-foot box truck", "Single Unit Short-haul Truck"), ("Speedsters", "Passenger Car"),
+    ("landaulette", "Passenger Car"), ("utes", "Passenger Truck"), ("utility vehicle", "Passenger Truck"),
+    ("2-wheel vehicles", "Motorcycle"),
+    # taxis by other names, police cars, a route jeepney
+    ("minicab", "Passenger Car"), ("shared taxis", "Passenger Car"), ("private hire cars", "Passenger Car"),
+    ("object.vehicle.police", "Passenger Car"), ("Police cars", "Passenger Car"), ("jeepney", "Transit Bus"),
+    # toll classes by axles and wheels; what a class excludes is no part of it
+    ("2 axles, 4 tyres", "Passenger Car"), ("2 axles and 6 tyres except coaches", "Single Unit Short-haul Truck"),
+    ("Motor vehicles with 4 or more axles", "Combination Long-haul Truck"),
+])
+def test_rental_sales_toll_and_taxonomy_classes(name, label):
+    got = answer(name)
+    assert (got.standard, got.method) == (label, "structured")
+
+
+@pytest.mark.parametrize("name", [
+    "river taxi", "railbus", "pedal taxi service", "UTVs", "side-by-side vehicles", "personal mobility device",
+    "fifth-wheel trailer", "folding caravan", "tent trailer", "All vehicles except buses",
+])
+def test_other_modes_off_road_vehicles_and_towed_campers_are_not_source_types(name):
+    got = answer(name)
+    assert (got.standard, got.method) == (None, "negative")
+
+
+def test_a_label_enum_s_prefix_words_leave_a_sure_type():
+    got = answer("perception_label_bus")  # retrieval must not outvote it: these words never change the type
+    assert (got.standard, got.confidence) == ("Transit Bus", 0.9)
+
+
+def test_a_motorcycle_taxi_is_still_a_motorcycle_and_with_or_without_a_trailer_decides_nothing():
+    assert answer("motorcycle taxi").standard == "Motorcycle"
+    assert answer("truck with or without trailer").standard != "Combination Long-haul Truck"

@@ -66,3 +66,11 @@ def test_grams_per_something_is_a_mass_rate_not_g_force(header):
 @pytest.mark.parametrize("header", ["accel (g)", "acc_g", "Acceleration Sensor(Z axis)(g)"])
 def test_g_alone_is_still_g_force(header):
     assert U.unit_from_header(fold(header), "acceleration_mps2") == "g"
+
+
+def test_epoch_microseconds_from_the_header_or_the_values_become_seconds_from_the_first():
+    assert U.unit_from_header("ts_micros", "time_sec") == "us"
+    assert U.unit_from_header("timestamp_micros", "time_sec") == "epoch_us"
+    assert U.unit_from_values([1.7e15, 1.7e15 + 5e5], "time_sec") == "epoch_us"
+    assert list(U.convert([1.7e15, 1.7e15 + 2.5e6], "epoch_us", "time_sec")) == [0.0, 2.5]
+    assert U.conversion_for("epoch_us", "time_sec").target == "s"

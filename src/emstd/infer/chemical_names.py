@@ -64,7 +64,7 @@ _MONO = _any(r"monoxid", r"monooxid", r"monossido", r"monoxyd", r"моноокс
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
                r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια",
                r"oksidi(?![a-z])", r"oksidai", r"oksiidid", r"oksidet", r"оксиди", r"(?<![a-z])oxids")
-_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oxit", r"οξειδ", r"ออกไซด์",
+_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oksiid", r"oxit", r"οξειδ", r"ออกไซด์",
                r"(?:kul|kvaelstof|svovl)ilte")
 # what a count makes of each element (None: the count says nothing the catalog decides)
 _FORMULA = {
@@ -79,7 +79,7 @@ _PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul",
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",
              r"(?<![a-z])debu(?![a-z])", r"szallo por", r"粉じん", r"ばいじん")
 _FINE = _any(r"(?<![a-z])fin[eoa]?s?(?![a-z])", r"fein", r"fijn", r"(?<![a-z])pien", r"(?<![a-z])min(?![a-z])",
-             r"drobn", r"jemn", r"sitn", r"smulk", r"smalk", r"(?<![a-z])peen", r"(?<![а-я])фин", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
+             r"drobn", r"jemn", r"sitn", r"smulk", r"smalk", r"(?<![а-я])фин", r"(?<![a-z])ince(?![a-z])", r"halus", r"мелк", r"тонк", r"细", r"ขนาดเล็ก")
 _RESPIRABLE = _any(r"respirab", r"inhalab", r"inalav", r"inhalav", r"thorac", r"torac", r"respirav", r"вдыхаем")
 _SUSPENDED = _any(r"αιωρουμεν", r"lebdec", r"суспенд", r"kietosios",
                   r"suspen", r"zawieszon", r"взвешен", r"sospes", r"szallo", r"lebeg", r"askida", r"melayang",
@@ -142,6 +142,13 @@ def _oxide_formula(text: str) -> str | None:
 
 
 _STATED_SIZE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(2[.,_]5|10)(?![0-9])")
+# a size written after the particle words ("particulate_matter_0_1", "particles 2,5 µm"): PM2.5, PM10, or another
+# size fraction (PM0.1, PM1, PM4...), which is not a standard value
+_SIZE_AFTER = re.compile(r"(?<![0-9a-z.,])(\d{1,2}(?:[.,_]\d{1,2})?)\s*(?:um|µm|μm|microns?|micromet(?:er|re)s?)?(?![0-9a-z])")
+_SIZES = {"2.5": "PM2.5", "10": "PM10", "0.1": None, "0.3": None, "0.5": None, "1": None, "1.0": None, "4": None,
+          "5": None}
+# Estonian names PM10 "peened osakesed" (fine particles) and PM2.5 "eriti peened" (very fine), as German Feinstaub
+_EE_FINE, _EE_VERY_FINE = re.compile(r"(?<![a-z])peen"), re.compile(r"(?<![a-z])(?:eriti|vaga|uli)[\s-]*peen")
 
 
 def _particles(text: str, lookup: Lookup) -> Decision | None:
@@ -149,6 +156,12 @@ def _particles(text: str, lookup: Lookup) -> Decision | None:
         return None
     if m := _STATED_SIZE.search(text):  # "pył zawieszony PM2,5": a stated size decides, whatever the words say
         return named("PM10" if m.group(1) == "10" else "PM2.5", lookup, CONFIDENCE)
+    sizes = [re.sub("[,_]", ".", m.group(1)) for m in _SIZE_AFTER.finditer(text)]
+    if sizes and sizes[-1] in _SIZES:
+        label = _SIZES[sizes[-1]]
+        return (None, CONFIDENCE) if label is None else named(label, lookup, CONFIDENCE)
+    if _EE_FINE.search(text) and _PARTICLE.search(text):
+        return named("PM2.5" if _EE_VERY_FINE.search(text) else "Feinstaub", lookup, CONFIDENCE)
     if _PARTICLE.search(text) and _RESPIRABLE.search(text) and not _FINE.search(text):  # respirable, inhalable: PM10
         return named("PM10", lookup, CONFIDENCE)
     if re.search("悬浮|浮游", text) and _PARTICLE.search(text) and not _FINE.search(text):

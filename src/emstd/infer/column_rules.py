@@ -113,9 +113,22 @@ class ColumnRules:
             if found is not None:
                 break
         if found is None:
-            return HeaderMatch(header, None, "no_match", 0.0)
+            return self._daily_traffic(header) or HeaderMatch(header, None, "no_match", 0.0)
         target, method, confidence = found
         return self._with_unit(HeaderMatch(header, target, method if target else "negative", confidence), folded, samples)
+
+    def _daily_traffic(self, header: str) -> HeaderMatch | None:
+        """"RDWY_AADT", "AAWDT": a daily traffic volume of some average, unless a class's ("TOT_TRK_AADT")."""
+        words = header_words(header)
+        if not _DAILY_TRAFFIC.search(" ".join(words)):
+            return None
+        if any(self.engine.standardize(w, "vehicle").standard for w in words[:-1] if len(w) >= 2 and w.isalpha()):
+            return None
+        # an average over a stated number of days: seven is the whole week's ADT, five the weekdays' (the link's
+        # flow only when no whole-week count is there)
+        days = re.search(r"(?<![0-9])(\d)\s+days?(?![a-z])", " ".join(words))
+        confidence = CONFIDENCE["token"] if days is None else 0.92 if days.group(1) == "7" else 0.85
+        return HeaderMatch(header, "traffic_flow_vph", "head_word", confidence, "veh/day")
 
     def _with_unit(self, m: HeaderMatch, folded: str, samples) -> HeaderMatch:
         if m.target in U.STANDARD_UNIT:
@@ -268,7 +281,10 @@ def _graph_endpoints(matches: list[HeaderMatch], notes: list[str]) -> None:
 
 def _rank(m: HeaderMatch) -> tuple[float, bool]:
     """The more confident header; of two as confident, the one that states the field's own unit ("speedKMH"
-    beside "speed"): its values need no conversion."""
+    beside "speed"): its values need no conversion; of two link keys, the one named an id ("linkId" beside
+    "linkNo", a number that may be a sequence)."""
+    if m.target == "link_id":
+        return m.confidence, header_words(m.header)[-1:] == ["id"]
     stated = U.unit_from_header(fold(m.header), m.target) if m.target in U.STANDARD_UNIT else None
     return m.confidence, stated is not None and stated == U.STANDARD_UNIT[m.target]
 
@@ -282,6 +298,9 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
 
 
 _ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
+# the daily-traffic averages of count programmes (annual, weekday, monthly, seasonal, weekend ADT), as a header's
+# last word or before a year; "AADTT" (trucks only) is one class's count, not the link's
+_DAILY_TRAFFIC = re.compile(r"(?<![a-z0-9])(?:adt|aadt|aawdt|awdt|aawt|madt|sadt|wadt)(?:[\s_-]*(?:19|20)\d\d)?$")
 # words around a class in a count table that split its count without changing the class: the approach and the
 # turning movement of an intersection count ("nb_cars_l": northbound cars turning left), the period of a noise or
 # emission model's day/evening/night counts ("LV_D", "lorries_night")
@@ -391,14 +410,18 @@ def looks_like_share(values) -> bool:
 FLEET_NAME_METHODS = {"exact", "normalized", "structured", "code", "gloss"}
 # A link table's key: an id-like header (编号, id, code...) that names a link-level thing; route- or area-level
 # identifiers and the ids of other things are not link keys.
-_ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|コード|(?<![a-z])(?:id|no|nr|num|code|cod|key|pk)(?![a-z])|id$|^fid$|osmid|station")
+_ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|コード|(?<![a-z])(?:id|no|nr|num|code|cod|key|pk)(?![a-z])|id$|osmid|station")
 _LINKISH = re.compile(r"路段|区间|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|sensor|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
+# the row number a GIS layer gives every feature (ArcGIS OBJECTID, OGR fid): never the link key
+_ROW_ID = re.compile(r"^(?:objectid|object_id|fid|oid|ogc_fid|gid)$")
+_LABEL_WORDS = frozenset({"name", "names", "label", "desc", "description", "title"})
 _NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"
                        r"province|行政|authority|council|"
                        r"agency|operator|company|"
                        r"class|type|vehicle|车辆|车型|person|driver|trip|run|scenario|session|node|junction|lane|车道|"
-                       r"hour|day|month|year|time|date|时间|日期|fuel|model|make|source|process|pollutant|bin|mode")
+                       r"hour|day|month|year|time|date|时间|日期|fuel|model|make|source|process|pollutant|bin|mode|"
+                       r"(?<![a-z])est(?![a-z])|estimat|flag|status|quality|method")
 # Plausible sample values per field, in any unit people use for it (a weak check: it rejects, never proves).
 _PLAUSIBLE = {"time_sec": (0, None), "speed_kph": (-1, 400), "avg_speed_kph": (0, 400), "acceleration_mps2": (-40, 40),
               "grade_pct": (-100, 100), "link_length_km": (0, None), "traffic_flow_vph": (0, None)}
@@ -436,11 +459,13 @@ def _link_key(matches: list[HeaderMatch], samples: dict) -> None:
     scored = []
     for m in matches:
         text = fold(m.header)
-        if m.target is not None or _NOT_LINK.search(text):
-            continue
+        if m.target is not None or _NOT_LINK.search(text) or _ROW_ID.match(text):
+            continue  # a GIS layer's row number (OBJECTID, fid) numbers rows, whatever they are about
         english = glossary.gloss(text, "column")  # "Zst", "Trafikkregistreringspunkt": a counting station
         if _ID_LIKE.search(text) or (english and _ID_LIKE.search(english)):
-            scored.append((2 if _LINKISH.search(text) or (english and _LINKISH.search(english)) else 1, m))
+            linkish = _LINKISH.search(text) or (english and _LINKISH.search(english))
+            named = header_words(m.header)[-1] in _LABEL_WORDS  # a station's name: the key only if nothing else is
+            scored.append((0 if named else 2 if linkish else 1, m))
         elif (_LINKISH.match(text) or (english and _LINKISH.search(english))) and len(header_words(m.header)) == 1:
             scored.append((0, m))  # a one-word column named by the link itself ("LINKEVALSEGMENT"), if nothing else
     if not scored:

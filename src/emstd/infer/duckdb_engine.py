@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from emstd.errors import InputFileError
+from emstd.infer import units as U
 from emstd.infer.sql_plan import SOURCE, ident, plan_sql
 from emstd.infer.table_plan import TablePlan
 from emstd.infer.tables import TableSource
@@ -77,7 +78,7 @@ def _aggregate(con, standardizer, plan: TablePlan, progress) -> int:
             f"SELECT COUNT(*) FILTER (WHERE {col} IS NOT NULL AND {number} IS NULL), MIN({number}) FROM {SOURCE}"
         ).fetchone()
         m.unparsed = int(unparsed)
-        if m.unit in ("epoch_ms", "epoch_s"):
+        if m.unit in U.EPOCH_PER_SECOND:
             m.origin = None if low is None else float(low)
     for v in plan.values:
         counts = con.execute(f"SELECT CAST({ident(v.source)} AS VARCHAR), COUNT(*) FROM {SOURCE} "

@@ -281,12 +281,17 @@ class RulesEngine:
         if best is None:
             return None
         alias_key, score, _ = best
+        if _NUMBERS.findall(alias_key) != _NUMBERS.findall(k):  # a misspelling keeps its numbers: pm0.5 is no pm2.5
+            return None
         return self.catalog.index[task][alias_key], "fuzzy", round(0.9 * score / 100, 3)
 
 
 # Words around a vehicle name that never change its source type (stages, fuels, sizes are stripped before this).
-_FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|object|euro|tier|china|stage|diesel|petrol|gasoline|electric|"
+_FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|object|label|perception|euro|tier|china|stage|diesel|petrol|gasoline|electric|"
                      r"hybrid|cng|lng|lpg|std|standard|mid|midi|mini|artic|de|dpf|scr|egr|other)$")
+
+
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _unknown_words(tokens: list[str], matched: str) -> bool:

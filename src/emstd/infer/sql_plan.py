@@ -65,9 +65,10 @@ def _converted(m: MappedColumn, digits: int | None) -> str:
     number = f"TRY_CAST({col} AS DOUBLE)"
     if m.unit == "deg":
         expr = f"TAN(RADIANS({number})) * 100.0"
-    elif m.unit in ("epoch_ms", "epoch_s"):
+    elif m.unit in U.EPOCH_PER_SECOND:
         origin = repr(float(m.origin)) if m.origin is not None else f"MIN({number}) OVER ()"
-        expr = f"({number} - {origin})" + (" / 1000.0" if m.unit == "epoch_ms" else "")
+        scale = U.EPOCH_PER_SECOND[m.unit]
+        expr = f"({number} - {origin})" + (f" / {scale!r}" if scale != 1 else "")
     else:
         expr = f"{number} * {U.FACTORS[m.unit][1]!r}"
     return f"ROUND({expr}, {digits})" if digits is not None else expr

@@ -67,7 +67,7 @@ class TablePlan:
         return targets + [v.output for v in self.values] + [o for _, o in self.kept]
 
     def epoch_columns(self) -> list[MappedColumn]:
-        return [m for m in self.mapped if m.unit in ("epoch_ms", "epoch_s") and m.conversion is not None]
+        return [m for m in self.mapped if m.unit in U.EPOCH_PER_SECOND and m.conversion is not None]
 
 
 def build_plan(headers: list[str], cmap: ColumnMapping, first: pd.DataFrame, convert_units: bool,

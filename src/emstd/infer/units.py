@@ -22,7 +22,7 @@ FACTORS: dict[str, tuple[str, float]] = {
     "m/s2": ("m/s2", 1.0), "ft/s2": ("m/s2", 0.3048), "km/h/s": ("m/s2", 1 / 3.6), "mph/s": ("m/s2", 0.44704),
     "g": ("m/s2", 9.80665),
     # time
-    "s": ("s", 1.0), "ms": ("s", 0.001), "min": ("s", 60.0), "h": ("s", 3600.0),
+    "s": ("s", 1.0), "ms": ("s", 0.001), "us": ("s", 1e-6), "min": ("s", 60.0), "h": ("s", 3600.0),
     "frame25": ("s", 0.04),  # video frames at 25 per second (highD, inD); only ever set by a table profile
     # length
     "km": ("km", 1.0), "m": ("km", 0.001), "mi": ("km", 1.609344), "ft": ("km", 0.0003048),
@@ -33,7 +33,9 @@ FACTORS: dict[str, tuple[str, float]] = {
     "veh/day": ("veh/h", 1 / 24), "veh/s": ("veh/h", 3600.0),
 }
 # Non-linear conversions, handled in `convert`.
-SPECIAL = {"deg": "%", "epoch_ms": "s", "epoch_s": "s"}
+# Epoch timestamps: units per second. They become seconds since the column's first (smallest) time.
+EPOCH_PER_SECOND = {"epoch_s": 1.0, "epoch_ms": 1e3, "epoch_us": 1e6}
+SPECIAL = {"deg": "%", **{unit: "s" for unit in EPOCH_PER_SECOND}}
 
 STANDARD_UNIT = {
     "time_sec": "s", "speed_kph": "km/h", "acceleration_mps2": "m/s2", "grade_pct": "%",
@@ -43,7 +45,7 @@ FLEET_MIX_UNIT = "%"
 
 # Which units are plausible for which field (a "m" in a length header is metres, in a time header minutes).
 FIELD_UNITS = {
-    "time_sec": ["s", "ms", "min", "h", "epoch_ms", "epoch_s", "frame25"],
+    "time_sec": ["s", "ms", "us", "min", "h", *EPOCH_PER_SECOND, "frame25"],
     "speed_kph": ["km/h", "mph", "m/s", "ft/s", "knot"],
     "avg_speed_kph": ["km/h", "mph", "m/s", "ft/s", "knot"],
     "acceleration_mps2": ["m/s2", "ft/s2", "km/h/s", "mph/s", "g"],
@@ -70,9 +72,12 @@ _SPELLINGS: list[tuple[str, str]] = [
     ("ft/s", r"ft/s|fps\b|feet per second|英尺/秒|ft/sec"),
     ("m/s", r"m/s|mps\b|米/秒|米每秒|m·s-1|m s-1|m/sec"),
     ("knot", r"\bknots?\b|\bkn\b|节"),
+    # Waymo's "timestamp_micros": only the unit goes when a header is stripped of its units
+    ("epoch_us", r"(?:(?<=epoch)|(?<=unix)|(?<=timestamp))[_ ]?(?:us|micros)\b"),
     ("epoch_ms", r"epoch[_ ]?ms|unix[_ ]?ms|毫秒时间戳|timestamp[_ ]?ms"),
     ("epoch_s", r"epoch\b|unix time|unix[_ ]?s\b|时间戳"),
     ("ms", r"\bms\b|毫秒|millisec"),
+    ("us", r"\bmicros\b|microsec|µs|μs|微秒"),
     ("min", r"\bmin\b|\bmins\b|minutes?|分钟"),
     ("h", r"\bhours?\b|\bhr\b|小时"),
     ("s", r"\bs\b|\bsec\b|\bsecs?\b|seconds?|秒"),
@@ -131,7 +136,9 @@ def unit_from_values(values, field: str) -> str | None:
         return None
     lo, hi = float(nums.min()), float(nums.max())
     if field == "time_sec":
-        if lo > 1e11:  # 1e11 ms is 1973; second timestamps are ~1.7e9 today
+        if lo > 1e14:  # 1e14 us is 1973, as 1e11 ms is; second timestamps are ~1.7e9 today
+            return "epoch_us"
+        if lo > 1e11:
             return "epoch_ms"
         if lo > 1e8:
             return "epoch_s"
@@ -177,7 +184,8 @@ def conversion_for(unit: str | None, field: str) -> Conversion | None:
     if unit is None or target is None or unit == target:
         return None
     if unit in SPECIAL:
-        desc = {"deg": "tan(deg) * 100", "epoch_ms": "(ms - first ms) / 1000", "epoch_s": "s - first s"}[unit]
+        desc = ("tan(deg) * 100" if unit == "deg" else "s - first s" if unit == "epoch_s"
+                else f"(t - first t) / {EPOCH_PER_SECOND[unit]:g}")
         return Conversion(unit, target, desc)
     if unit not in FACTORS:  # e.g. fleet-mix counts: shares would need the row's total, not a factor
         return None
@@ -195,8 +203,8 @@ def convert(values, unit: str, field: str, origin: float | None = None) -> np.nd
     arr = np.asarray(values, dtype=float)
     if unit == "deg":
         return np.tan(np.radians(arr)) * 100.0
-    if unit in ("epoch_ms", "epoch_s"):
-        scale = 1000.0 if unit == "epoch_ms" else 1.0
+    if unit in EPOCH_PER_SECOND:
+        scale = EPOCH_PER_SECOND[unit]
         start = origin if origin is not None else (np.nanmin(arr) if arr.size else 0.0)
         return (arr - start) / scale
     std, factor = FACTORS[unit]

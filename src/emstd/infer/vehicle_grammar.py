@@ -50,7 +50,7 @@ _TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|
 # a small bus of no stated service: an EU M2 minibus, decided like 中巴
 _SMALL_BUS = re.compile(r"(?<![a-z])(?:(?:mini|midi|micro)[\s-]?bus(?:es)?|light|small)(?![a-z])")
 _INTERCITY = re.compile(r"长途|旅游|班线|客运|城际|公路客车|(?<![a-z])(?:coach(?:es)?|intercity|inter-city|touring|"
-                        r"tour|long[\s-]distance)(?![a-z])")
+                        r"tour|long[\s-]distance|highway|motorway|freeway)(?![a-z])")
 _HOME = re.compile(r"房车|旅居|(?<![a-z])(?:motor\s?homes?|motorhomes?|campers?|campervans?|camping[\s-]?cars?|rvs?)"
                    r"(?![a-z])")
 _REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s-]+)?waste[\s-]+(?:collection|collector))"
@@ -60,9 +60,14 @@ _REFUSE = re.compile(r"垃圾|(?<![a-z])(?:refuse|garbage|trash|swcv|(?:solid[\s
 _DUTY = re.compile(r"(?<![a-z])(light|medium|heavy)[\s-]+heavy[\s-]*duty(?![a-z])")
 _DUTY_CODE = re.compile(r"^([lmh])hd(?:t|v)?\d?$")
 _DUTY_NAME = {"light": "LHD<=10k", "medium": "MHD", "heavy": "HHD", "l": "LHD<=10k", "m": "MHD", "h": "HHD"}
-_AXLE_CLASS = re.compile(r"^(?:up\s?to\s+)?(\d{1,2})(?:\s*(?:to|-|or)\s*(?:\d{1,2}|more))?\s*(?:or\s+more\s+)?axles?"
+_AXLE_CLASS = re.compile(r"^(?:(?:motor\s+)?vehicles?\s+(?:with|having)\s+)?(?:up\s?to\s+)?(\d{1,2})(?:\s*(?:to|-|or)\s*(?:\d{1,2}|more))?\s*(?:or\s+more\s+)?axles?"
                          r"(?:\s+vehicles?)?$")
+# "vehicles with 2 axles and 5 or 6 wheels excluding buses": what a class excludes is no part of it
+_AXLE_WHEELS = re.compile(r"(?<![a-z0-9.])(\d)\s*axles?(?![a-z])\D{0,12}?(\d{1,2})(?:\s*(?:or|to|-)\s*(\d{1,2}))?\s*"
+                          r"(?:wheels?|tyres?|tires?)(?![a-z])")
+_EXCLUDING = re.compile(r"\s*(?:,\s*)?(?<![a-z])(?:excluding|except|other\s+than|not\s+including)(?![a-z]).*$")
 _AXLES = re.compile(r"(?<![a-z0-9.])(\d{1,2})\+?[\s-]*axles?(?![a-z])")
+_COLD = r"refrigerated|reefer|freezer|isotherm(?:ic|al)|insulated"  # a temperature-controlled goods body
 _TRUCK_BODY = re.compile(r"(?<![a-z])(?:tank(?:er)?|dump|tipper|refrigerated|reefer|insulated|covered|box|flatbed|"
                          r"platform|curtain[\s-]?side(?:r)?|cargo|mixer|crane|stake|cattle|livestock|logging|car[\s-]?"
                          r"carrier|container)(?![a-z])")
@@ -123,6 +128,7 @@ _CATEGORY = re.compile(rf"^(?:(l[1-7]e?|m[123]|n[123]|o[1-4])(?:-[a-z]\d?|(?<=e)
 def decide(text: str, lookup: Lookup) -> Decision | None:
     """A decision from the name's structure, or None when the structure says nothing."""
     text = text.replace("_", " ")  # identifiers: "cars_and_taxis"
+    text = _EXCLUDING.sub("", text) or text  # "... excluding buses": what a class excludes is no part of it
     for rule in (_total, _group, _wheels, _trailer, _kinds, _non_road, _codes, _length, _compound, _registration,
                  _special_purpose):
         found = rule(text, lookup)
@@ -134,7 +140,10 @@ def decide(text: str, lookup: Lookup) -> Decision | None:
 # "all motor vehicles", "total vehicles", "机动车合计": a count of every class, not one of them
 _TOTAL = re.compile(r"^(?:all|total|sum(?: of)?)\s+(?:motor\s+)?(?:vehicles?|veh|traffic)$|"
                     r"^(?:motor\s+)?(?:vehicles?|veh)\s+(?:total|sum)$|^(?:机动车|车辆|自然数|车)(?:合计|总计|总数|总和)$|"
-                    r"^总(?:车辆|机动车|车)数?$|^(?:alle\s+)?(?:kfz|kraftfahrzeuge)$")  # German counts: Kfz = every class
+                    r"^总(?:车辆|机动车|车)数?$|^(?:alle\s+)?(?:kfz|kraftfahrzeuge)$|"  # German counts: Kfz = every class
+                    # "n_vehicles_in_interval", "number of vehicles": a count of every vehicle
+                    r"^(?:n|num|nb|nbr|no|number|count|cnt)(?: of)?\s+(?:vehicles?|veh|vehs)"
+                    r"(?:\s+(?:in|per|during)\s+(?:the\s+)?(?:interval|period|bin|window|slot))?$")
 # "cars and taxis", "buses and coaches", "客车和货车": a statistics table's group of classes
 _AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、)\s*")
 # MOVES' HPMS groups (buses 4x, single-unit trucks 5x, combination trucks 6x): a group of classes inside one of
@@ -187,7 +196,8 @@ def _wheels(text: str, lookup: Lookup) -> Decision | None:
 
 # English vehicle kinds named by a word the catalog does not list, each decided like the catalog name it means
 _KINDS = (
-    (re.compile(r"^motor[\s-]?cars?$"), "passenger car", 0.92),  # the legal English name of a car
+    # the legal English name of a car, wherever it stands ("private motor car": not a motorcycle and a car)
+    (re.compile(r"(?<![a-z])motor[\s-]?cars?(?![a-z])"), "passenger car", 0.92),
     # a pickup is a Passenger Truck whatever its size ("small pickup trucks": not a small, light truck)
     (re.compile(r"(?<![a-z])pick[\s-]?ups?(?:[\s-]+trucks?)?(?![a-z])"), "pickup truck", 0.9),
     # NHTSA/EU multipurpose (passenger) vehicles; South Asian registers' "dual purpose" vehicles (people and goods:
@@ -198,14 +208,31 @@ _KINDS = (
     # US body types: a compact or large "utility" is a sport utility vehicle; walk-in and hi-cube vans deliver
     (re.compile(r"(?<![a-z])(?:compact|small|mid[\s-]?size|midsize|large|full[\s-]?size|sport)[\s-]+utility"
                 r"(?:[\s-]+vehicles?)?$"), "SUV", 0.9),
-    (re.compile(r"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube|covered|box|closed|blind)[\s-]?vans?(?![a-z])"),
-     "cargo van", 0.9),
+    # a van named by its goods body or use ("Van, refrigerated", "moving van") carries goods; a van for a stated
+    # number of people, or with windows, carries people
+    (re.compile(rf"(?<![a-z])(?:step|walk[\s-]?in|hi(?:gh)?[\s-]?cube|covered|box|closed|blind|{_COLD}|moving|removals?)"
+                rf"[\s-]?vans?(?![a-z])|^vans?[\s,]+(?:{_COLD}|box|closed|cargo|goods)$"), "cargo van", 0.9),
+    (re.compile(r"(?<![a-z0-9])\d{1,2}[\s-]*(?:passenger|seat(?:er)?s?)[\s-]+vans?(?![a-z])|"
+                r"(?<![a-z])window[\s-]+vans?(?![a-z])"), "passenger van", 0.9),
+    # rental and sales classes: a door count names a car; four driven wheels alone an SUV (the drive train is
+    # otherwise a modifier); a bare "utility (vehicle)" or ute is an SUV or pickup
+    (re.compile(r"^\d(?:\s*[-/]\s*\d)?[\s-]*doors?(?:[\s-]+(?:cars?|vehicles?))?$"), "passenger car", 0.9),
+    (re.compile(r"^(?:4wd|awd|four[\s-]wheel[\s-]drives?|all[\s-]wheel[\s-]drives?)(?:[\s-]+(?:vehicles?|cars?))?$"),
+     "4x4", 0.9),
+    (re.compile(r"^(?:utility|utes?)(?:[\s-]+vehicles?)?$"), "SUV", 0.85),
     (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
     # a pickup's cab style; a car's body style or seat count
     (re.compile(r"^(?:double|dual|crew|king|extended|super)[\s-]?cab(?:in)?s?(?:[\s-]+pick[\s-]?ups?)?$"), "pickup truck",
      0.9),
-    (re.compile(r"(?<![a-z])(?:cabriolets?|roadsters?|liftbacks?|fastbacks?|notchbacks?|(?:two|2)[\s-]?seaters?)"
-                r"(?![a-z])"), "passenger car", 0.9),
+    (re.compile(r"(?<![a-z])(?:cabriolets?|roadsters?|speedsters?|landaul?ett?es?|landaulets?|targas?|shooting[\s-]brakes?|"
+                r"liftbacks?|fastbacks?|notchbacks?|(?:two|2)[\s-]?seaters?)(?![a-z])"), "passenger car", 0.9),
+    # a police car, named alone or at the end of a taxonomy path ("vehicle.emergency.police", "policecar")
+    (re.compile(r"^(?:(?:vehicles?|emergency|object)[\s.]+)*police[\s-]?(?:cars?|vehicles?|cruisers?|interceptors?|"
+                r"patrol[\s-]cars?)?$"), "passenger car", 0.85),
+    # a taxi by another name: shared, jitney, private hire (a minicab); a jeepney runs a route as a small bus does
+    (re.compile(r"(?<![a-z])(?:jitneys?|shared[\s-]+taxis?|taxi[\s-]+services?|minicabs?|"
+                r"private[\s-]+hire(?:[\s-]+(?:service|cars?|vehicles?))*)(?![a-z])"), "taxi", 0.9),
+    (re.compile(r"(?<![a-z])jeepneys?(?![a-z])"), "Transit Bus", 0.85),
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
     (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)(?:[\s-]+(?:vehicles?|carriers?))?$"), "轻型货车", 0.9),
@@ -233,7 +260,8 @@ _KINDS = (
     # also the mainland's word for a locomotive
     (re.compile(r"(?:重型|轻型|小型|大型|普通|电动|\d+\s*cc)\S{0,4}机车|机车\s*[\(（]?\s*\d+\s*cc"), "摩托车", 0.9),
     # "three wheeler (goods)": a wheeler is a registered motor vehicle; a bicycle-like tricycle is "tricycle"
-    (re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheelers?(?![a-z])"), "two wheeler", 0.9),
+    (re.compile(r"(?<![a-z])(?:two|three|2|3)[\s-]?wheelers?(?![a-z])|"
+                r"^(?:two|three|2|3)[\s-]?wheel(?:ed|s)?[\s-]+(?:motor[\s-]+)?vehicles?$"), "two wheeler", 0.9),
 )
 _TRICYCLE = re.compile(r"(?<![a-z])tri[\s-]?cycles?(?![a-z])")
 
@@ -241,9 +269,14 @@ _TRICYCLE = re.compile(r"(?<![a-z])tri[\s-]?cycles?(?![a-z])")
 _EXPLANATION = re.compile(r"\(\s*(?:includ|incl|inkl|einschl|e\.?\s?g\.?|such as|exclud|except)[^()]*\)")
 
 
+# a taxi or bus on water or rails, or pedalled: another mode ("Water Taxi Service", "rail bus", "bike taxi")
+_OTHER_MODE = re.compile(r"(?<![a-z])(?<!motor\s)(?:water|river|boat|sea|rail|air|aerial|bike|bicycle|cycle|pedal)[\s-]*"
+                         r"(?:taxis?|bus(?:es)?)(?![a-z])")
+
+
 def _kinds(text: str, lookup: Lookup) -> Decision | None:
     text = _EXPLANATION.sub(" ", text)  # "Other (includes go-carts, sweepers)": what a bracket lists is no kind
-    if _NOT_MOTORISED.search(text):  # "triciclo no motorizado": whatever its kind, no motor vehicle
+    if _NOT_MOTORISED.search(text) or _OTHER_MODE.search(text):  # "triciclo no motorizado": no motor vehicle
         return None, 0.9
     if _HOME.search(text) and not _BUS.search(text):  # "special purpose vehicle (camping car)": the home decides
         return named("房车", lookup, 0.9)
@@ -263,8 +296,12 @@ _TOWING = re.compile(r"(?<![a-z])(?:trucks?|lorr(?:y|ies)|tractors?|combinations
 
 
 _LIGHT_BODY = re.compile(r"(?<![a-z])(?:pick[\s-]?ups?|panel|vans?|light|small)(?![a-z])")  # a light truck stays light
-_WITH_TRAILER = re.compile(r"(?:(?<![a-z])(?:with|towing|pulling)|\+)\s*(?:an?\s+)?(?:drawbar\s+|full\s+|semi[\s-]?)?"
-                           r"trailers?(?![a-z])")
+# "with trailer", "with removal trailer", "with 90 cubic metre trailer", "with caravan" (not "with or without")
+_WITH_TRAILER = re.compile(r"(?:(?<![a-z])(?:with|towing|pulling)(?![a-z])|\+)\s*(?:an?\s+)?(?:(?!(?:without|or)\b)[\w.-]+\s+){0,4}?"
+                           r"(?:drawbar\s+|full\s+|semi[\s-]?)?(?:trailers?|caravans?)(?![a-z])")
+# campers towed or carried, not driven: a fifth-wheel or folding (pop-up, tent) camper is a trailer
+_TOWED_CAMPER = re.compile(r"(?<![a-z])(?:fifth[\s-]?wheels?|(?:pop[\s-]?up|folding|tent)[\s-]+(?:campers?|caravans?|"
+                           r"trailers?))(?![a-z])")
 # "camper van / trailer", "passenger car with trailer": the motor vehicle is named, the trailer only goes with it
 _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)(?![a-z])|"
                              r"\S.*(?:(?<![a-z])(?:with|without|towing|pulling)|\+)\s*(?:or\s+without\s+)?(?:an?\s+)?"
@@ -272,11 +309,21 @@ _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)
 
 
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
-    if _TRAILER_ONLY.match(text) or (_TRAILER_EN.search(text) and not _TOWING.search(text)
-                                     and not _MOTORIZED_HOME.search(text)):
+    if _TRAILER_ONLY.match(text):
         return None, 0.92
-    if _WITH_TRAILER.search(text) and _TRUCK.search(text) and not (_HOME.search(text) or _LIGHT_BODY.search(text)):
-        return named("半挂车", lookup, 0.9)  # a straight truck pulling a trailer: FHWA's combination classes
+    if m := _WITH_TRAILER.search(text):
+        if _TRUCK.search(text) and not (_HOME.search(text) or _LIGHT_BODY.search(text)):
+            return named("半挂车", lookup, 0.9)  # a straight truck pulling a trailer: FHWA's combination classes
+        head = text[:m.start()].strip(" ,")  # "Car, with caravan", "SUV with boat trailer": what tows it
+        found, label = lookup(head)
+        if not found:
+            found, label = lookup(singular(head))
+        if found and label is not None:
+            return label, 0.9
+    if _TRAILER_EN.search(text) and not _TOWING.search(text) and not _MOTORIZED_HOME.search(text):
+        return None, 0.92
+    if _TOWED_CAMPER.search(text) and not _TRUCK.search(text):
+        return None, 0.92
     return None
 
 
@@ -306,7 +353,8 @@ _MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|constr
 # equipment (all-terrain vehicles, snowmobiles): not road motor vehicles
 _DRAWN = re.compile(r"(?<![a-z])(?:horse|animal|ox|oxen|mule|donkey|camel)[\s-]?drawn(?![a-z])|"
                     r"(?<![a-z])(?:all[\s-]?terrain[\s-]+(?:vehicles?|cycles?)|atvs?|atcs?|quad[\s-]?bikes?|"
-                    r"snow[\s-]?mobiles?|snow[\s-]?scooters?)(?![a-z])")
+                    r"snow[\s-]?mobiles?|snow[\s-]?scooters?|utvs?|side[\s-]?by[\s-]?sides?|"
+                    r"(?:wheeled|mobility|micro[\s-]?mobility|personal)[\s-]+(?:transport(?:ation)?[\s-]+)?devices?)(?![a-z])")
 
 
 def _non_road(text: str, lookup: Lookup) -> Decision | None:
@@ -349,12 +397,23 @@ _STATED_CATEGORY = re.compile(r"(?<![a-z])(?:class|klasse|category|categorie|kat
                               r"([mn][123])(?![a-z0-9])")
 
 
+# a numbered class of some toll or count scheme with what it holds in brackets: the words decide, not the number
+_NUMBERED_CLASS = re.compile(r"^(?:class|category|cat|group|type|klasse|classe|clase|categoria|categorie|kategorie)\.?\s*"
+                             r"[a-z]?\d{1,2}[a-z]?\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]$")
+
+
 def qualified(text: str, lookup: Lookup) -> Decision | None:
     """What a name's qualifiers decide before the rules engine strips them: a category defined by mass and seats
     (vehicle_definitions), and a bus whose owner or use makes it one of MOVES' "Other Buses" (私家巴士: 私家 is
     otherwise an ownership word that never changes the type)."""
     if code := vehicle_definitions.category(text):
         return named(code, lookup, 0.92)
+    if m := _NUMBERED_CLASS.match(text):  # "CLASS 1 (cars)": the class number means something else in every scheme
+        found, label = lookup(m.group(1))
+        if not found:
+            found, label = lookup(singular(m.group(1)))
+        if found and label is not None:
+            return label, 0.92
     if m := _STATED_CATEGORY.search(text):
         return named(m.group(1).upper(), lookup, 0.92)
     if _BUS.search(text) and not _SCHOOL.search(text) and _OTHER_BUS.search(text):
@@ -362,7 +421,14 @@ def qualified(text: str, lookup: Lookup) -> Decision | None:
     return None
 
 
+# US rental and moving trucks by box length in feet: 10-14 ft are light trucks (class 2b-3), longer are rigid trucks
+_FEET = re.compile(r"^(\d{1,2})[\s-]*(?:foot|feet|ft|')[\s-]+(?:box[\s-]+|moving[\s-]+|cargo[\s-]+)?(?:trucks?|vans?)$")
+LIGHT_MAX_FT, RIGID_MAX_FT = 14, 30
+
+
 def _length(text: str, lookup: Lookup) -> Decision | None:
+    if (f := _FEET.match(text)) and 8 <= int(f.group(1)) <= RIGID_MAX_FT:
+        return named("轻型货车" if int(f.group(1)) <= LIGHT_MAX_FT else "货车", lookup, 0.9)
     m = _LENGTH.match(text)
     if not m:
         return None
@@ -409,6 +475,10 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("货车", lookup, 0.9)
     if m := _AXLE_CLASS.match(text):  # toll classes by axles alone ("upto 3 axle vehicle")
         return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
+    if m := _AXLE_WHEELS.search(text):  # toll classes by axles and wheels
+        axles, wheels = int(m.group(1)), int(m.group(3) or m.group(2))
+        if axles == 2:  # four wheels a light vehicle, dual rear wheels (five, six) a rigid truck
+            return named("LDV" if wheels <= 4 else "货车", lookup, 0.9)
     return None
 
 
