@@ -126,3 +126,20 @@ def test_balkan_baltic_catalan_and_albanian_chemistry(name, label):
 ])
 def test_stated_particle_sizes_and_estonian_names(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("פחמן דו חמצני", "CO2"), ("תחמוצות החנקן", "NOx"), ("ثاني أكسيد الكربون", "CO2"), ("أول أكسيد الكربون", "CO"),
+    ("دی اکسید نیتروژن", None), ("אוזון קרקעי", None),
+])
+def test_hebrew_arabic_and_persian_chemistry(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["Zink im Feinstaub", "lead in PM2.5", "PM10_PB", "pm25so4", "pollutantNO2"])
+def test_substances_in_particles_and_other_pollutants_behind_a_field_prefix_are_not_standard_values(name):
+    assert answer(name).standard is None
+
+
+def test_a_field_prefix_leaves_the_pollutant():
+    assert answer("pollutantCO2").standard == "CO2"

@@ -196,3 +196,13 @@ def test_balkan_baltic_catalan_icelandic_swahili_and_south_asian_words(name, lab
 ])
 def test_malay_and_french_passenger_body_words(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("CAMION CON CABINA DORMITORIO", "Single Unit Long-haul Truck"), ("SEDAN 4 PUERTAS", "Passenger Car"),
+    ("Autofurgoane", "Light Commercial Truck"), ("Autobuze cu 14 locuri", "Intercity Bus"),
+    ("Sendibílar", "Light Commercial Truck"), ("Грузовик с прицепом", "Combination Long-haul Truck"),
+    ("ລົດຈັກ", "Motorcycle"), ("ລົດຂົນສົ່ງສິນຄ້າ ນ້ຳໜັກລວມ ເກີນກວ່າ 12.000 ກິໂລກຣາມ", "Single Unit Short-haul Truck"),
+])
+def test_spanish_romanian_icelandic_russian_and_lao_class_words(name, label):
+    assert answer(name).standard == label

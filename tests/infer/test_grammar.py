@@ -606,3 +606,30 @@ def test_a_label_enum_s_prefix_words_leave_a_sure_type():
 def test_a_motorcycle_taxi_is_still_a_motorcycle_and_with_or_without_a_trailer_decides_nothing():
     assert answer("motorcycle taxi").standard == "Motorcycle"
     assert answer("truck with or without trailer").standard != "Combination Long-haul Truck"
+
+
+@pytest.mark.parametrize("name,label", [
+    # seats: more than a car's nine and at most sixteen (plus the driver) is an M2 minibus; a lower bound says nothing
+    ("Van upto 14 seater", "Intercity Bus"), ("buses up to 12 seats", "Intercity Bus"),
+    ("coaches over 9 seats", "Intercity Bus"),
+    # a stated UN category in brackets; a sleeper cab is long-haul; a chassis cab is a rigid truck
+    ("Lorry (N1)", "Light Commercial Truck"), ("Omnibus (M3)", "Transit Bus"),
+    ("rigid truck with sleeper cab", "Single Unit Long-haul Truck"), ("cab-chassis", "Single Unit Short-haul Truck"),
+    # driving-licence categories read with a trailer
+    ("C with trailer", "Combination Long-haul Truck"), ("B + trailer", "Passenger Car"),
+    ("passenger transport vehicles", "Transit Bus"), ("off road cars", "Passenger Truck"),
+    ("snow plough", "Single Unit Short-haul Truck"), ("4-door hatchback", "Passenger Car"),
+])
+def test_seats_stated_categories_sleeper_cabs_and_licence_classes(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["motorised vehicles", "Excavators, Bulldozers", "road rollers", "air transport",
+                                  "railway transport", "special machinery"])
+def test_generic_vehicles_machines_and_other_modes_are_not_source_types(name):
+    assert answer(name).standard is None
+
+
+def test_an_unsure_gloss_of_an_english_word_gives_way_to_the_english_structure():
+    # "Roller" is a scooter in German; beside graders and cranes it is a road roller
+    assert answer("Rollers, Cranes").standard is None

@@ -111,3 +111,15 @@ def test_a_road_number_is_a_route_not_a_link_key():
 def test_hpms_vehicle_type_codes_are_fleet_columns(header, label):
     m = _map(["link_id", "aadt", header], samples={header: ["120", "80"]}, task="macro")
     assert m.mapping[header] == label
+
+
+def test_a_header_written_as_one_run_of_words_is_read_word_by_word():
+    m = _map(["linkid", "meantravelspeed", "hourlytrafficvolume"], task="macro")
+    assert m.mapping == {"linkid": "link_id", "meantravelspeed": "avg_speed_kph",
+                         "hourlytrafficvolume": "traffic_flow_vph"}
+    assert m.methods["meantravelspeed"] == "segmented" and m.confidence["meantravelspeed"] <= 0.8
+
+
+@pytest.mark.parametrize("header", ["Horizontal accuracy (m)", "speed_error", "accel_sigma", "gps_hdop"])
+def test_a_statistic_of_a_measurement_is_not_the_quantity(header):
+    assert _map(["time", header], task="micro").mapping[header] is None

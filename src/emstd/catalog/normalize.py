@@ -77,9 +77,9 @@ def unaccent(text: str) -> str:
     return _ACCENTED_RUN.sub(lambda m: _strip_marks(m.group(0)), text.lower().translate(_LETTERS))
 
 
-# Thai, kana and Hangul are left whole: NFKD would take the vowel signs off Thai words, the voicing mark off バ,
+# Thai, Lao, kana and Hangul are left whole: NFKD would take the vowel signs off Thai and Lao words, the voicing mark off バ,
 # and split 버 into its letters
-_ACCENTED_RUN = re.compile(r"[^\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_ACCENTED_RUN = re.compile(r"[^\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 
 def _strip_marks(text: str) -> str:

@@ -41,30 +41,36 @@ _NO_METHANE = _any(r"non[\s-]?metha", r"nonmetha", r"(?:excluding|without|minus|
                    r"non[\s-]?metana", r"bukan\s+metana", r"μη\s+μεθανι",
                    r"(?<![a-z])ne[\s-]?metan", r"nemetanin", r"mittemetaan")
 _AROMATIC = _any(r"aromat", r"polycycl", r"policicl", r"polycykl", r"полицикл", r"(?<![a-z])pah", r"多环芳烃")
-_OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧", r"โอโซน")
+_OZONE = _any(r"(?<![a-z])ozon", r"озон", r"οζον", r"オゾン", r"오존", r"臭氧", r"โอโซน", r"אוזון", r"الأوزون", r"أوزون",
+               r"ازن", r"اوزون")
 _ELEMENTS = (
     ("S", _any(r"sulf", r"sulph", r"zolfo", r"soufre", r"enxofre", r"azufre", r"schwefel", r"zwavel", r"siark",
                r"(?<![a-z])sir[yi]", r"(?<![а-я])сер[аыно]", r"(?<![a-z])rik(?:ki|in)", r"svavel", r"svovl",
                r"(?<![a-z])ken(?![a-z])", r"luu huynh", r"kukurt", r"belerang", r"θειου", r"θειο(?![α-ω])",
                r"ซัลเฟอร์", r"กำมะถัน", r"sumpor", r"сумпор", r"zvepl", r"(?<![a-z])sier[aou]s?(?![a-z])",
                r"(?<![a-z])ser[as](?![a-z])", r"vaavl", r"vaavel", r"(?<![а-я])серен", r"сяр", r"squfur", r"(?<![a-z])sofre",
-               r"brennistein")),
+               r"brennistein", r"גופרית", r"الكبريت", r"كبريت", r"گوگرد")),
     ("N", _any(r"nitrogen", r"azot", r"азот", r"dusi[kcn]", r"dusn", r"(?<![a-z])typ(?:pi|en)", r"kvave",
                r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ",
-               r"ไนโตรเจน", r"slapek", r"lammastik", r"kofnunarefn")),
+               r"ไนโตรเจน", r"slapek", r"lammastik", r"kofnunarefn", r"חנקן", r"النيتروجين", r"نيتروجين", r"نیتروژن")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
                r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ",
-               r"คาร์บอน", r"uglj", r"угљен", r"oglji", r"(?<![a-z])anglie?s?(?![a-z])", r"oglek", r"susinik", r"въглерод")),
+               r"คาร์บอน", r"uglj", r"угљен", r"oglji", r"(?<![a-z])anglie?s?(?![a-z])", r"oglek", r"susinik", r"въглерод",
+               r"פחמן", r"الكربون", r"كربون", r"کربن")),
 )
 # oxide words by count, most specific first
+# Hebrew and Arabic count oxygens with their own words: דו-חמצני / ثاني أكسيد (di-), חד-חמצני / أول أكسيد (mono-)
 _DI = _any(r"dioxid", r"dioxyd", r"biossido", r"dwutlenek", r"диоксид", r"dioksi", r"dioxit", r"icit[ya]", r"διοξειδ",
-           r"ไดออกไซด์")
+           r"ไดออกไซด์", r"דו[\s-]?חמצני", r"ثاني\s+أكسيد", r"ثاني\s+اكسيد", r"دی\s?اکسید")
 _MONO = _any(r"monoxid", r"monooxid", r"monossido", r"monoxyd", r"монооксид", r"monoksi", r"monoxit", r"(?<=[a-z])nat[ya]\b",
-             r"μονοξειδ", r"มอนอกไซด์", r"monooksi")
+             r"μονοξειδ", r"มอนอกไซด์", r"monooksi", r"חד[\s-]?חמצני",
+             r"أول\s+أكسيد", r"اول\s+اكسيد", r"مونوکسید")
 _PLURAL = _any(r"oxides", r"ossidi", r"oxydes", r"oxidos", r"tlenki", r"oxidy", r"оксиды", r"окислы", r"oksitler",
                r"oxider", r"oxiden", r"oxidok", r"oxizi", r"oksidit", r"oksider", r"οξειδια",
-               r"oksidi(?![a-z])", r"oksidai", r"oksiidid", r"oksidet", r"оксиди", r"(?<![a-z])oxids")
-_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oksiid", r"oxit", r"οξειδ", r"ออกไซด์",
+               r"oksidi(?![a-z])", r"oksidai", r"oksiidid", r"oksidet", r"оксиди", r"(?<![a-z])oxids", r"תחמוצות", r"أكاسيد",
+               r"اكاسيد", r"اکسیدهای")
+_OXIDE = _any(r"oxid", r"ossido", r"oxyd", r"tlenek", r"оксид", r"окись", r"oksi[dt]", r"oksiid", r"תחמוצת", r"أكسيد",
+              r"اكسيد", r"اکسید", r"oxit", r"οξειδ", r"ออกไซด์",
                r"(?:kul|kvaelstof|svovl)ilte")
 # what a count makes of each element (None: the count says nothing the catalog decides)
 _FORMULA = {
@@ -73,7 +79,7 @@ _FORMULA = {
     ("S", "di"): "SO2", ("S", "plural"): "SOx", ("S", "one"): "SOx",
 }
 # particles
-_PARTICLE = _any(r"particul", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
+_PARTICLE = _any(r"particul", r"חלקיקים", r"الجسيمات", r"جسيمات", r"ذرات", r"particol", r"partikel", r"partikl", r"partikul", r"particel", r"particle", r"castic",
                  r"частиц", r"hiukka", r"σωματιδ", r"cestic", r"честиц", r"(?<![a-z])delci", r"dalel", r"dalin", r"osakes",
                  r"grimca", r"粒子", r"粒状", r"微粒", r"颗粒", r"ฝุ่นละออง", r"อนุภาค")
 _DUST = _any(r"staub", r"stof(?![a-z])", r"(?<![a-z])pyl(?![a-z])", r"(?<![a-z])bui(?![a-z])", r"(?<![a-z])toz(?![a-z])",

@@ -15,7 +15,7 @@ from emstd.catalog.normalize import compact, fold, split_camel, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
 from emstd.infer import glossary, vehicle_grammar
-from emstd.infer.header_words import REFUSED, head_of, header_words
+from emstd.infer.header_words import REFUSED, head_of, header_words, segment
 from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
 
 SPEED_TWIN = {"micro": ("avg_speed_kph", "speed_kph"), "macro": ("speed_kph", "avg_speed_kph")}
@@ -65,6 +65,9 @@ class ColumnRules:
         self._markers = sorted({fold(m) for m in fm.markers}, key=len, reverse=True)
         self._negative_markers = sorted({fold(m) for m in fm.negative_markers}, key=len, reverse=True)
         self._field_task = {f.name: f.task for f in self.catalog.fields}
+        # the words of the fields' English names, to split a header written as one run ("averagevehiclespeed")
+        self._vocabulary = frozenset(w for f in self.catalog.fields for alias in f.all_aliases()
+                                     for w in re.findall(r"[a-z]{2,}", fold(alias)))
 
     # --- one header -------------------------------------------------------------------------------------------
 
@@ -112,6 +115,11 @@ class ColumnRules:
             found = stage(bare, keys, "column")
             if found is not None:
                 break
+        if found is None and gloss and (words := segment(bare, self._vocabulary)) is not None:
+            inner = self.match_header(" ".join(words), samples, gloss=False)  # "averagevehiclespeed"
+            if inner.target is not None:
+                return self._with_unit(HeaderMatch(header, inner.target, "segmented", min(inner.confidence, 0.8)),
+                                       folded, samples)
         if found is None:
             return self._daily_traffic(header) or HeaderMatch(header, None, "no_match", 0.0)
         target, method, confidence = found
@@ -414,7 +422,7 @@ _ID_LIKE = re.compile(r"编号|编码|代码|序号|番号|コード|(?<![a-z])(
 _LINKISH = re.compile(r"路段|区间|link|segment|edge|station|观测站|断面|测站|osmid|way|section|路段号|观测点|计数点|sensor|"
                       r"count[\s_]?point|counting[\s_]?(?:point|site|station)|detector|检测器")
 # the row number a GIS layer gives every feature (ArcGIS OBJECTID, OGR fid): never the link key
-_ROW_ID = re.compile(r"^(?:objectid|object_id|fid|oid|ogc_fid|gid)$")
+_ROW_ID = re.compile(r"^(?:objectid|object_id|fid|ogc_fid|gid)$")
 _LABEL_WORDS = frozenset({"name", "names", "label", "desc", "description", "title"})
 _NOT_LINK = re.compile(r"路线|线路|route|road[\s_-]?(?:num|no|number)\b|district|region|county|zone|state|area|city|"
                        r"province|行政|authority|council|"

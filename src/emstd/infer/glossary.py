@@ -20,8 +20,8 @@ from emstd.catalog.normalize import fold, unaccent
 from emstd.errors import CatalogError
 
 GLOSSARIES = {"vehicle": "vehicle_words.yaml", "column": "column_words.yaml"}
-# Thai, Japanese and Korean do not separate words: their entries match inside a longer word
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Thai, Lao, Japanese and Korean do not separate words: their entries match inside a longer word
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Thai, Lao, kana, CJK, Hangul
 # "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words; a decimal point stays ("3.5 t")
 _SEPARATORS = re.compile(r"[\s_\-/;:()\[\]]+|(?<!\d)[.,]+|[.,]+(?!\d)")
 MIN_HEAD = 4  # shorter words ("bil", "bus") are too often the end of an unrelated word to be a compound's head

@@ -38,6 +38,9 @@ _VEHICLE_AXIS = frozenset({"lon", "long", "longitudinal", "tangential"})
 _SIDE_AXIS = frozenset({"y", "z", "lat", "lateral", "vertical", "yaw", "angular"})
 _AXIAL_FIELDS = frozenset({"speed_kph", "avg_speed_kph", "acceleration_mps2"})
 _FLAG_WORDS = frozenset({"is", "has", "use", "uses", "valid", "flag"})
+# a statistic of a quantity's measurement, not the quantity ("Vertical accuracy (degrees)", "speed_std")
+_QUALITY_WORDS = frozenset({"accuracy", "precision", "error", "err", "uncertainty", "std", "stdev", "stddev", "sd",
+                            "variance", "sigma", "tolerance", "dop", "hdop", "vdop", "pdop"})
 _WHEEL_POSITION = frozenset({"fl", "fr", "rl", "rr", "lf", "rf", "lr", "front", "rear", "left", "right"})
 
 
@@ -49,6 +52,20 @@ def header_words(header: str, clean=None) -> list[str]:
     if clean is not None:
         folded = clean(folded) or folded
     return [w for w in _SPLIT.split(folded) if w]
+
+
+def segment(word: str, vocabulary: frozenset[str]) -> list[str] | None:
+    """A header written as one lower-case run of words ("averagevehiclespeed") split into the fewest known words
+    of at least two letters, or None when the whole run does not split so."""
+    best: list[list[str] | None] = [[]] + [None] * len(word)  # best[i]: the fewest words covering word[:i]
+    for end in range(2, len(word) + 1):
+        for start in range(max(0, end - 16), end - 1):
+            piece = word[start:end]
+            if best[start] is not None and piece in vocabulary and \
+                    (best[end] is None or len(best[start]) + 1 < len(best[end])):
+                best[end] = best[start] + [piece]
+    found = best[len(word)]
+    return found if found and len(found) > 1 else None
 
 
 def _one_word(word: str, lookup) -> tuple[str | None, float] | None:
@@ -66,6 +83,8 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
     if len(words) < 2:
         return None
     if words[0] in _FLAG_WORDS:  # "isEcuSpeed", "has_gps_speed": a yes/no flag about the quantity
+        return REFUSED
+    if any(w in _QUALITY_WORDS for w in words):
         return REFUSED
     axis = words[-1]
     if axis == "x" or axis in _VEHICLE_AXIS or axis in _SIDE_AXIS:  # "v_lon", "a_lat", "acceleration_x": the axis

@@ -49,13 +49,18 @@ _LEADING_POLLUTANT = re.compile(r"(?<![a-z])(?:primary|main|major|dominant|leadi
                                 r"pollutants?(?![a-z])|首要污染物|主要污染物|主导污染物")
 # atmospheric models' variable prefixes (pyaerocom conc/vmr/mmr, emission files e_, GEOS-Chem SpeciesConc_)
 _MODEL_PREFIX = re.compile(r"^(?:s?conc|vmr|mmr|speciesconc|mass[\s_]concentration[\s_]of|mole[\s_]fraction[\s_]of|"
-                           r"emi|e)[\s_]?(?=[a-z0-9])")
+                           r"pollutant|emi|e)[\s_]?(?=[a-z0-9])")  # "pollutantSO2": a weather API's field
 _STATED_CODE = re.compile(r"(?<![a-z0-9])pm\s?[_.]?\s?(?:2[.,_]?5|10)(?![0-9])")
 _TRAILING_ZERO = re.compile(r"(?<![a-z0-9])pm\s?(10|2[.,]5)[.,]0+(?![0-9])")
 _COUNT = re.compile(r"个数|数浓度|粒子数|(?<![a-z])(?:count|counts|cnt|number|num|pn|pnc)(?![a-z])")
 _NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬浮|非尾气|(?<![a-z])pm[bt]w(?![a-z])|resusp|"
                           r"(?<![a-z])(?:brake|tire|tyre|wear|brakewear|tirewear|tyrewear|road[\s_-]?dust|resuspen\w*|"
                           r"non[\s_-]?exhaust|nonexhaust|abrasion)(?![a-z])")
+# a substance measured in the particles ("Blei im Feinstaub", "nickel in PM10", UBA's "PM10BAP", "PM10NI")
+_IN_PARTICLES = re.compile(r"^(?!pm|feinstaub|partic|staub|schweb)\S.*?\s(?:im|in|dans|nel|en|w|v)\s+(?:dem\s+)?(?:feinstaub|"
+                           r"schwebstaub|pm\s?(?:10|2\.?5)|particulate|particles|partikel|staub)|"
+                           r"^pm\s?(?:10|2\.?5|25)[\s_-]*(?:bap|as|cd|ni|pb|hg|cr|cu|zn|fe|mn|v|ec|oc|so4|no3|nh4|na|cl|"
+                           r"ca|mg|k)$")
 _SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|铅|重金属|"
                       r"(?<![a-z])(?:sulfates?|sulphates?|nitrates?|ammonium|organic[\s_-]?carbon|"
                       r"elemental[\s_-]?carbon|black[\s_-]?carbon|so4|no3|nh4|lead|pb|metals?|"
@@ -95,6 +100,8 @@ def decide(folded: str, lookup: Lookup) -> Decision | None:
     if m := _PM_CODE.search(folded):
         return named("PM10" if (m.group(1) or m.group(2) or m.group(3)) == "10" else "PM2.5", lookup, 0.95)
     sized = _SIZED.search(folded)
+    if _IN_PARTICLES.search(folded):
+        return None, 0.92
     if _PARTICLE.search(folded) or sized or re.search(r"pm\s?[_.]?\s?(?:2\.?5|10|x)|(?<![a-z])pmco?(?![a-z])", folded):
         if _NON_EXHAUST.search(folded) or _SPECIES.search(folded) or _COUNT.search(folded):
             return None, 0.92

@@ -29,6 +29,20 @@ _GOODS = re.compile(r"载货|货车|货运|goods|cargo|freight")
 _PASSENGERS = re.compile(r"载客|客车|乘用|载人|passengers?")
 
 LIGHT_GOODS_KG, MEDIUM_GOODS_KG, SMALL_BUS_KG, CAR_SEATS = 3500, 12000, 5000, 9
+MINIBUS_SEATS = 17  # sixteen passengers and the driver: the largest a name calls a minibus
+# a seat count a name states ("up to 16 seats", "12 seater", "10-14 places"), the upper one of a range
+_SEAT_COUNT = re.compile(r"(\d{1,2})(?:\s*(?:-|to)\s*(\d{1,2}))?[\s-]*(?:passenger[\s-]+)?(?:seats?|seater|seaters|places?)"
+                         r"(?![a-z])")
+# "3.500 kg", "15.000 kg": a point before three digits separates thousands (no vehicle weighs 15 kg)
+_THOUSANDS = re.compile(r"^\d{1,3}\.\d{3}$")
+
+
+def stated_seats(text: str) -> int | None:
+    """The number of seats a folded name states, or None."""
+    m = _SEAT_COUNT.search(text)
+    if m is None or re.search(rf"(?:{_ABOVE}|from|at\s+least)\s*$", text[:m.start()]):
+        return None  # "buses > 9 seats": a lower bound says nothing about the size
+    return int(m.group(2) or m.group(1))
 
 
 def category(text: str) -> str | None:
@@ -59,10 +73,9 @@ def category(text: str) -> str | None:
 def _mass_bounds(text: str) -> tuple[float | None, float | None]:
     """(lower, upper) gross mass in kg a goods vehicle's name states: a range, an open class, or bounds."""
     if m := _MASS_RANGE.search(text):
-        scale = 1 if m.group("unit") == "kg" else 1000
-        return float(m.group("lo")) * scale, float(m.group("hi")) * scale
+        return _in_kg(m.group("lo"), m.group("unit")), _in_kg(m.group("hi"), m.group("unit"))
     if m := _MASS_FROM.search(text):
-        return float(m.group("lo")) * (1 if m.group("unit") == "kg" else 1000), None
+        return _in_kg(m.group("lo"), m.group("unit")), None
     return _bounds(_MASS, text, _kg)
 
 
@@ -83,8 +96,13 @@ def _number(raw: str) -> float:
 
 
 def _kg(m: re.Match) -> float:
-    value = _number(m.group("n"))
-    return value if m.group("unit") in ("kg", "千克", "公斤") else value * 1000
+    return _in_kg(m.group("n"), m.group("unit"))
+
+
+def _in_kg(raw: str, unit: str) -> float:
+    if unit in ("kg", "千克", "公斤"):
+        return float(raw.replace(".", "")) if _THOUSANDS.match(raw) else _number(raw)
+    return _number(raw) * 1000
 
 
 def _seats(m: re.Match) -> float:

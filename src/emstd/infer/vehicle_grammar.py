@@ -22,7 +22,9 @@ from emstd.infer.catalog_names import Decision, Lookup, named
 SHORT, LONG = "短途|短驳|区域|城配|城市配送|港口|港区|码头|市内|短距离", "长途|干线|城际|长距离"
 _SHORT_EN = r"local|short[\s-]?haul|drayage|port|regional|urban\s+delivery"
 # interstate operation: registered for other states (CARB's out-of-state and International Registration Plan trucks)
-_LONG_EN = r"long[\s-]?haul|line[\s-]?haul|interstate|out[\s-]of[\s-]state|international\s+registration\s+plan"
+# a sleeper cab is for nights away: long-haul operation
+_LONG_EN = (r"long[\s-]?haul|line[\s-]?haul|interstate|out[\s-]of[\s-]state|international\s+registration\s+plan|"
+            r"sleeper(?:[\s-]?cabs?)?")
 
 _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂车)$")
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|单挂|双挂|多挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
@@ -33,8 +35,9 @@ _COMBINATION = re.compile(r"牵引车|半挂|拖挂|单挂|双挂|多挂|汽车�
 _DECK = r"(?:double|single|two|one)[\s-]?(?:deck(?:er|ers|ed)?|stor(?:e)?y|storeyed)"
 _BUS = re.compile(r"客车|大巴|中巴|巴士|公交|校车|通勤车|(?<![a-z])(?:u?bus|buses|coach(?:es)?|(?:mini|midi|micro)[\s-]?bus(?:es)?|"
                   rf"omnibus(?:es)?|{_DECK})(?![a-z])")
+_CHASSIS_CAB = r"chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis"  # a cab on a chassis, the body fitted later
 _TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|goods[\s-]vehicles?|"
-                    r"single[\s-]unit)(?![a-z])")
+                    rf"single[\s-]unit|{_CHASSIS_CAB})(?![a-z])")
 # a light or small truck ("small lorries"); EPA's light-duty truck is a Passenger Truck
 _LIGHT = re.compile(r"(?<![a-z])(?:light|small)(?![a-z])(?![\s-]*(?:heavy|duty))")
 _SINGLE_UNIT = re.compile(r"(?<![a-z])(?:single[\s-]unit|rigid)(?![a-z])")
@@ -216,16 +219,16 @@ _KINDS = (
                 r"(?<![a-z])window[\s-]+vans?(?![a-z])"), "passenger van", 0.9),
     # rental and sales classes: a door count names a car; four driven wheels alone an SUV (the drive train is
     # otherwise a modifier); a bare "utility (vehicle)" or ute is an SUV or pickup
-    (re.compile(r"^\d(?:\s*[-/]\s*\d)?[\s-]*doors?(?:[\s-]+(?:cars?|vehicles?))?$"), "passenger car", 0.9),
+    (re.compile(r"^(?!.*(?:vans?|trucks?|bus|lorr|pick[\s-]?up)).*(?<![a-z0-9])\d(?:\s*[-/]\s*\d)?[\s-]*doors?(?![a-z])"),
+     "passenger car", 0.9),
     (re.compile(r"^(?:4wd|awd|four[\s-]wheel[\s-]drives?|all[\s-]wheel[\s-]drives?)(?:[\s-]+(?:vehicles?|cars?))?$"),
      "4x4", 0.9),
     (re.compile(r"^(?:utility|utes?)(?:[\s-]+vehicles?)?$"), "SUV", 0.85),
-    (re.compile(r"(?<![a-z])(?:chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis)(?![a-z])"), "货车", 0.85),
     # a pickup's cab style; a car's body style or seat count
     (re.compile(r"^(?:double|dual|crew|king|extended|super)[\s-]?cab(?:in)?s?(?:[\s-]+pick[\s-]?ups?)?$"), "pickup truck",
      0.9),
     (re.compile(r"(?<![a-z])(?:cabriolets?|roadsters?|speedsters?|landaul?ett?es?|landaulets?|targas?|shooting[\s-]brakes?|"
-                r"liftbacks?|fastbacks?|notchbacks?|(?:two|2)[\s-]?seaters?)(?![a-z])"), "passenger car", 0.9),
+                r"liftbacks?|fastbacks?|notchbacks?|(?<![0-9])(?:two|2)[\s-]?seaters?)(?![a-z])"), "passenger car", 0.9),
     # a police car, named alone or at the end of a taxonomy path ("vehicle.emergency.police", "policecar")
     (re.compile(r"^(?:(?:vehicles?|emergency|object)[\s.]+)*police[\s-]?(?:cars?|vehicles?|cruisers?|interceptors?|"
                 r"patrol[\s-]cars?)?$"), "passenger car", 0.85),
@@ -233,6 +236,11 @@ _KINDS = (
     (re.compile(r"(?<![a-z])(?:jitneys?|shared[\s-]+taxis?|taxi[\s-]+services?|minicabs?|"
                 r"private[\s-]+hire(?:[\s-]+(?:service|cars?|vehicles?))*)(?![a-z])"), "taxi", 0.9),
     (re.compile(r"(?<![a-z])jeepneys?(?![a-z])"), "Transit Bus", 0.85),
+    # registers that name buses "vehicles for passenger transport" (as against cars): a bus of no stated service
+    (re.compile(r"(?<![a-z])passenger[\s-]+transport(?:ation)?(?![a-z])"), "bus", 0.85),
+    (re.compile(r"(?<![a-z])off[\s-]?road(?:er)?[\s-]+(?:passenger[\s-]+)?cars?(?![a-z])"), "SUV", 0.9),
+    (re.compile(r"(?<![a-z])snow[\s-]?pl(?:ow|ough)s?(?![a-z])"), "专项作业车", 0.85),
+    (re.compile(r"^(?:motori[sz]ed|powered)[\s-]+vehicles?$"), "vehicle", 0.9),  # generic: any motor vehicle
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
     (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)(?:[\s-]+(?:vehicles?|carriers?))?$"), "轻型货车", 0.9),
@@ -271,7 +279,8 @@ _EXPLANATION = re.compile(r"\(\s*(?:includ|incl|inkl|einschl|e\.?\s?g\.?|such as
 
 # a taxi or bus on water or rails, or pedalled: another mode ("Water Taxi Service", "rail bus", "bike taxi")
 _OTHER_MODE = re.compile(r"(?<![a-z])(?<!motor\s)(?:water|river|boat|sea|rail|air|aerial|bike|bicycle|cycle|pedal)[\s-]*"
-                         r"(?:taxis?|bus(?:es)?)(?![a-z])")
+                         r"(?:taxis?|bus(?:es)?)(?![a-z])|(?<![a-z])(?:air|rail|railway|water|sea|river|maritime)[\s-]+"
+                         r"transport(?:ation)?(?![a-z])")
 
 
 def _kinds(text: str, lookup: Lookup) -> Decision | None:
@@ -308,6 +317,11 @@ _MOTORIZED_HOME = re.compile(r"(?<![a-z])(?:camper[\s-]?vans?|motor[\s-]?homes?)
                              r"(?:semi[\s-]?)?trailers?(?![a-z])")
 
 
+# EU driving-licence categories (Directive 2006/126/EC), read only with a trailer: a car (B), a truck with a trailer
+# (C1E, CE: a combination), a minibus (D1) or a bus (D) towing one
+_LICENCE = {"b": "passenger car", "c1": "半挂车", "c": "半挂车", "d1": "中巴", "d": "bus"}
+
+
 def _trailer(text: str, lookup: Lookup) -> Decision | None:
     if _TRAILER_ONLY.match(text):
         return None, 0.92
@@ -320,6 +334,8 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
             found, label = lookup(singular(head))
         if found and label is not None:
             return label, 0.9
+        if head in _LICENCE:  # a driving-licence category with a trailer ("C1 with trailer": C1E)
+            return named(_LICENCE[head], lookup, 0.85)
     if _TRAILER_EN.search(text) and not _TOWING.search(text) and not _MOTORIZED_HOME.search(text):
         return None, 0.92
     if _TOWED_CAMPER.search(text) and not _TRUCK.search(text):
@@ -342,7 +358,11 @@ _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-
 
 
 # machinery and equipment of building sites, farms and mines is not a road vehicle (MOVES models it as nonroad)
-_MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|"
+_MACHINE = r"(?:road[\s-]+)?rollers?|graders?|excavators?|bulldozers?|backhoes?|forklifts?|wheel[\s-]loaders?|compactors?|cranes?"
+# machines named alone or as a list ("Roller, Graders, Cranes"): a crane on a truck is "crane truck", read as a truck
+_MACHINES = re.compile(rf"^(?:{_MACHINE})(?:\s*(?:,|and|&|/)\s*(?:{_MACHINE}))*$")
+_MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|special|"
+                        r"speciali[sz]ed|"
                         r"mining|forestry|road[\s-]?building|earth[\s-]?moving|work|working|self[\s-]?propelled)[\s-]+"
                         r"(?:equipment|machinery|machines?)"
                         r"(?![a-z])|(?<![a-z])(?:machinery|machines?|equipment)[\s-]+(?:for[\s-]+)?(?:construction|"
@@ -361,7 +381,8 @@ def _non_road(text: str, lookup: Lookup) -> Decision | None:
     if _TRACTOR.search(text) and (_FIELD_TRACTOR.search(text) or (_NON_ROAD_TRACTOR.search(text)
                                                                   and not _ROAD_TRACTOR.search(text))):
         return None, 0.9  # a farm tractor stays one when it pulls a trailer
-    if _MACHINERY.search(text) or _DRAWN.search(text) or _BARE_TRACTOR.match(text) or _PEDAL_RICKSHAW.search(text):
+    if _MACHINERY.search(text) or _DRAWN.search(text) or _BARE_TRACTOR.match(text) or _PEDAL_RICKSHAW.search(text) \
+            or _MACHINES.match(text):
         return None, 0.9
     return None
 
@@ -394,7 +415,7 @@ def _codes(text: str, lookup: Lookup) -> Decision | None:
 
 # a category stated inside a name ("Lkw Klasse N1", "trucks category N2"): the category decides, not the head
 _STATED_CATEGORY = re.compile(r"(?<![a-z])(?:class|klasse|category|categorie|kategorie|categoria|cat)\.?\s*"
-                              r"([mn][123])(?![a-z0-9])")
+                              r"([mn][123])(?![a-z0-9])|[(\[]\s*([mn][123])\s*[)\]]")
 
 
 # a numbered class of some toll or count scheme with what it holds in brackets: the words decide, not the number
@@ -414,8 +435,8 @@ def qualified(text: str, lookup: Lookup) -> Decision | None:
             found, label = lookup(singular(m.group(1)))
         if found and label is not None:
             return label, 0.92
-    if m := _STATED_CATEGORY.search(text):
-        return named(m.group(1).upper(), lookup, 0.92)
+    if m := _STATED_CATEGORY.search(text):  # "Lkw Klasse N1", "Hópbifreið (M2)"
+        return named((m.group(1) or m.group(2)).upper(), lookup, 0.92)
     if _BUS.search(text) and not _SCHOOL.search(text) and _OTHER_BUS.search(text):
         return named("大巴", lookup, 0.92)
     return None
@@ -446,6 +467,10 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
     combination = _COMBINATION.search(text) or (duty == "heavy" and not _SINGLE_UNIT.search(text))
     if (truck or combination) and _REFUSE.search(text):
         return named("垃圾车", lookup, 0.92)
+    # seats a name states: more than a car's nine (with the driver's) and at most a minibus's is an M2 minibus
+    seats = vehicle_definitions.stated_seats(text)
+    if seats is not None and seats <= vehicle_definitions.MINIBUS_SEATS and (bus or seats > vehicle_definitions.CAR_SEATS):
+        return named("中巴", lookup, 0.9)  # "autobuses hasta 16 plazas", "wagon upto 12 seater"
     if bus:  # a bus head decides by its marker (school before transit before intercity), or not at all
         for marker, name in ((_SCHOOL, "校车"), (_OTHER_BUS, "大巴"), (_TRANSIT, "公交车"), (_INTERCITY, "长途客车"),
                              (_SMALL_BUS, "中巴")):
@@ -473,6 +498,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named(_DUTY_NAME[duty], lookup, 0.9)
         if _TRUCK_BODY.search(text):  # a body or cargo word never changes a truck's type
             return named("货车", lookup, 0.9)
+        if re.search(_CHASSIS_CAB, text):
+            return named("货车", lookup, 0.85)
     if m := _AXLE_CLASS.match(text):  # toll classes by axles alone ("upto 3 axle vehicle")
         return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
     if m := _AXLE_WHEELS.search(text):  # toll classes by axles and wheels
