@@ -143,3 +143,11 @@ def test_substances_in_particles_and_other_pollutants_behind_a_field_prefix_are_
 
 def test_a_field_prefix_leaves_the_pollutant():
     assert answer("pollutantCO2").standard == "CO2"
+
+
+@pytest.mark.parametrize("name,label", [
+    ("PM25ss_RH50", None), ("pm10_dust", None), ("oxyde d'azote NO", None), ("oxydes d'azote (NOx)", "NOx"),
+    ("IG(CO/%)测量值", "CO"), ("VMAS(HC/ppm)", "THC"), ("oxid uhličitý", "CO2"),
+])
+def test_species_of_pm_a_stated_formula_and_a_pollutant_inside_a_test_s_bracket(name, label):
+    assert answer(name).standard == label

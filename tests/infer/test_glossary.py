@@ -206,3 +206,13 @@ def test_malay_and_french_passenger_body_words(name, label):
 ])
 def test_spanish_romanian_icelandic_russian_and_lao_class_words(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Lkw bis 3,5 t", "Light Commercial Truck"), ("Kraftfahrzeuge mit drei Achsen", "Single Unit Short-haul Truck"),
+    ("einspurige Fahrzeuge", "Motorcycle"), ("opleggertrekkers", "Combination Long-haul Truck"),
+    ("tracteurs de semi-remorques", "Combination Long-haul Truck"), ("मिनिबस", "Intercity Bus"),
+    ("दमकल", "Single Unit Short-haul Truck"), ("Bis kota", "Transit Bus"),
+])
+def test_german_dutch_french_nepali_and_a_bis_that_is_not_a_bus(name, label):
+    assert answer(name).standard == label

@@ -633,3 +633,32 @@ def test_generic_vehicles_machines_and_other_modes_are_not_source_types(name):
 def test_an_unsure_gloss_of_an_english_word_gives_way_to_the_english_structure():
     # "Roller" is a scooter in German; beside graders and cranes it is a road roller
     assert answer("Rollers, Cranes").standard is None
+
+
+@pytest.mark.parametrize("name,label", [
+    # enumerations written in camelCase (DATEX II, NeTEx, SAE J2735 style), read word by word
+    ("rigidLorryWithTrailer", "Combination Long-haul Truck"), ("twoWheeledVehicle", "Motorcycle"),
+    ("carWithCaravan", "Passenger Car"), ("motorVehicleWithCaravan", "Passenger Car"),
+    ("highSidedVehicles", "Single Unit Short-haul Truck"), ("axleCount3", "Single Unit Short-haul Truck"),
+    ("axleCount5Trailer", "Combination Long-haul Truck"),
+    # axle tariffs and length classes written out; mass classes of every vehicle
+    ("motor vehicles with 2 axles", "Single Unit Short-haul Truck"),
+    ("vehicle combinations with 5 or more axles", "Combination Long-haul Truck"),
+    ("Lorry 12 to 18 metres", "Combination Long-haul Truck"), ("trucks over 19 m", "Combination Long-haul Truck"),
+    ("all vehicles up to 3.5 t", "Passenger Car"), ("Lorries up to 3,5 t", "Light Commercial Truck"),
+    ("goods vehicles up to 3,500 kg", "Light Commercial Truck"),
+    ("fire tenders", "Single Unit Short-haul Truck"), ("small vehicles", "Passenger Car"),
+    ("total lorries and rigid trucks", "Single Unit Short-haul Truck"),
+])
+def test_enumerations_axle_tariffs_lengths_and_masses(name, label):
+    assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["pedal cycles", "power tillers", "Total cars, buses and lorries",
+                                  "vehicleWithTrailer"])
+def test_pedal_cycles_tillers_totals_of_classes_and_trailers_are_not_source_types(name):
+    assert answer(name).standard is None
+
+
+def test_lorries_in_use_are_lorries():
+    assert answer("Motorcycles in use").standard == "Motorcycle"

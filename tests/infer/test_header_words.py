@@ -123,3 +123,15 @@ def test_a_header_written_as_one_run_of_words_is_read_word_by_word():
 @pytest.mark.parametrize("header", ["Horizontal accuracy (m)", "speed_error", "accel_sigma", "gps_hdop"])
 def test_a_statistic_of_a_measurement_is_not_the_quantity(header):
     assert _map(["time", header], task="micro").mapping[header] is None
+
+
+def test_free_flow_speed_per_hour_totals_and_reported_aadt():
+    m = _map(["LINK", "FF_SPEED", "CONG_SPEED", "TOTVOL_1HR", "AADT_RPT_QTY"], task="macro")
+    assert m.mapping["FF_SPEED"] is None and m.mapping["CONG_SPEED"] == "avg_speed_kph"
+    assert _map(["TOTVOL_1HR"], task="macro").mapping["TOTVOL_1HR"] == "traffic_flow_vph"
+    assert _map(["seg", "AADT_RPT_QTY"], task="macro").mapping["AADT_RPT_QTY"] == "traffic_flow_vph"
+
+
+def test_a_class_share_marked_prop_and_a_class_speed_marked_v():
+    m = _map(["link", "HGV_Prop", "v_pkw"], task="macro")
+    assert m.mapping["HGV_Prop"] == "Single Unit Short-haul Truck" and m.mapping["v_pkw"] is None

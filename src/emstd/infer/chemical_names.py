@@ -54,7 +54,7 @@ _ELEMENTS = (
                r"kvaelstof", r"kvelstof", r"stikstof", r"stickstoff", r"(?<![a-z])nito(?![a-z])", r"nitrojen", r"αζωτ",
                r"ไนโตรเจน", r"slapek", r"lammastik", r"kofnunarefn", r"חנקן", r"النيتروجين", r"نيتروجين", r"نیتروژن")),
     ("C", _any(r"carbon", r"carbone", r"kohlen", r"(?<![a-z])kool", r"wegl", r"(?<![a-z])uh[le]", r"углерод",
-               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"cacbon", r"karbon", r"ανθρακ",
+               r"(?<![a-z])hiili", r"(?<![a-z])k[ou]l", r"(?<![a-z])szen", r"(?<![a-z])uhol", r"cacbon", r"karbon", r"ανθρακ",
                r"คาร์บอน", r"uglj", r"угљен", r"oglji", r"(?<![a-z])anglie?s?(?![a-z])", r"oglek", r"susinik", r"въглерод",
                r"פחמן", r"الكربون", r"كربون", r"کربن")),
 )
@@ -112,6 +112,10 @@ def decide(folded: str, lookup: Lookup, written: str = "") -> Decision | None:
         return named("O3", lookup, CONFIDENCE)
     if _REDUCED.search(text) and _ELEMENTS[0][1].search(text):  # reduced sulphur (H2S, mercaptans): not SO2
         return None, CONFIDENCE
+    if m := _STATED_FORMULA.search(written):  # "Азотен оксид NO": the formula the name ends with decides
+        found, label = lookup(m.group(1).lower())
+        if found:
+            return label, CONFIDENCE
     formula = _oxide_formula(text)
     if formula is not None:
         return named(formula, lookup, CONFIDENCE)
@@ -123,6 +127,10 @@ def decide(folded: str, lookup: Lookup, written: str = "") -> Decision | None:
 _COUNT = r"(?:[2-9]|[1-9]\d+)?"
 _FORMULA_TOKEN = re.compile(rf"^(?:[chnos]{_COUNT}){{2,}}$")
 _WRITTEN_FORMULA = re.compile(rf"(?:^|(?<=[^A-Z0-9]))((?:[CHNOS]{_COUNT}){{2,}})(?![A-Za-z0-9])")
+
+
+# a formula written after a name, in capitals ("Азотен оксид NO", "oxyde d'azote (NO2)")
+_STATED_FORMULA = re.compile(r"(?:^|[\s(\[,;:/-])(NOx|NOX|NO2|NO|SO2|SO3|CO2|CO|O3|N2O|NH3|H2S)\s*[)\]]?\s*$")
 
 
 def _other_substance(text: str, written: str, lookup: Lookup) -> Decision | None:

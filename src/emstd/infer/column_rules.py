@@ -15,7 +15,7 @@ from emstd.catalog.normalize import compact, fold, split_camel, strip_wrappers
 from emstd.defaults import MAX_VALUE_CHARS
 from emstd.infer import units as U
 from emstd.infer import glossary, vehicle_grammar
-from emstd.infer.header_words import REFUSED, head_of, header_words, segment
+from emstd.infer.header_words import HEADER_MODIFIERS, REFUSED, head_of, header_words, segment
 from emstd.infer.rules import CONFIDENCE, RulesEngine, default_engine
 
 SPEED_TWIN = {"micro": ("avg_speed_kph", "speed_kph"), "macro": ("speed_kph", "avg_speed_kph")}
@@ -67,7 +67,7 @@ class ColumnRules:
         self._field_task = {f.name: f.task for f in self.catalog.fields}
         # the words of the fields' English names, to split a header written as one run ("averagevehiclespeed")
         self._vocabulary = frozenset(w for f in self.catalog.fields for alias in f.all_aliases()
-                                     for w in re.findall(r"[a-z]{2,}", fold(alias)))
+                                     for w in re.findall(r"[a-z]{2,}", fold(alias))) | HEADER_MODIFIERS
 
     # --- one header -------------------------------------------------------------------------------------------
 
@@ -115,8 +115,8 @@ class ColumnRules:
             found = stage(bare, keys, "column")
             if found is not None:
                 break
-        if found is None and gloss and (words := segment(bare, self._vocabulary)) is not None:
-            inner = self.match_header(" ".join(words), samples, gloss=False)  # "averagevehiclespeed"
+        if found is None and gloss and (words := self._segmented(header)) is not None:
+            inner = self.match_header(words, samples, gloss=False)  # "averagevehiclespeed", "TOTVOL_1HR"
             if inner.target is not None:
                 return self._with_unit(HeaderMatch(header, inner.target, "segmented", min(inner.confidence, 0.8)),
                                        folded, samples)
@@ -125,9 +125,17 @@ class ColumnRules:
         target, method, confidence = found
         return self._with_unit(HeaderMatch(header, target, method if target else "negative", confidence), folded, samples)
 
+    def _segmented(self, header: str) -> str | None:
+        """The header with each word written as one run split into known words, or None when none splits."""
+        words = header_words(header, _strip_units)
+        split = [" ".join(segment(w, self._vocabulary) or [w]) if w.isalpha() else w for w in words]
+        return " ".join(split) if split != words else None
+
     def _daily_traffic(self, header: str) -> HeaderMatch | None:
         """"RDWY_AADT", "AAWDT": a daily traffic volume of some average, unless a class's ("TOT_TRK_AADT")."""
         words = header_words(header)
+        while words and words[-1] in _REPORT_WORDS:  # "AADT_RPT_QTY": the reported quantity of the AADT
+            words = words[:-1]
         if not _DAILY_TRAFFIC.search(" ".join(words)):
             return None
         if any(self.engine.standardize(w, "vehicle").standard for w in words[:-1] if len(w) >= 2 and w.isalpha()):
@@ -306,6 +314,7 @@ def _drop(loser: HeaderMatch, winner: HeaderMatch, notes: list[str]) -> None:
 
 
 _ANGLED = re.compile(r"^\s*<([^<>]+)>(.*)$")
+_REPORT_WORDS = frozenset({"qty", "quantity", "rpt", "report", "reported", "value", "val", "est", "estimate"})
 # the daily-traffic averages of count programmes (annual, weekday, monthly, seasonal, weekend ADT), as a header's
 # last word or before a year; "AADTT" (trucks only) is one class's count, not the link's
 _DAILY_TRAFFIC = re.compile(r"(?<![a-z0-9])(?:adt|aadt|aawdt|awdt|aawt|madt|sadt|wadt)(?:[\s_-]*(?:19|20)\d\d)?$")

@@ -24,6 +24,7 @@ GLOSSARIES = {"vehicle": "vehicle_words.yaml", "column": "column_words.yaml"}
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Thai, Lao, kana, CJK, Hangul
 # "MAQ.AGRICOLA", "Pers./stasjonsv.": abbreviations are words; a decimal point stays ("3.5 t")
 _SEPARATORS = re.compile(r"[\s_\-/;:()\[\]]+|(?<!\d)[.,]+|[.,]+(?!\d)")
+_RANGE_BIS = re.compile(r"(?<![^\W\d_])bis\s+(?=\d)")
 MIN_HEAD = 4  # shorter words ("bil", "bus") are too often the end of an unrelated word to be a compound's head
 
 
@@ -135,6 +136,7 @@ def gloss(text: str, task: str = "vehicle") -> str | None:
         modifier = m.group(1)
         return (english(modifier) if modifier in lex.glosses else f" {modifier} ") + english(m.group(2))
 
-    rewritten = lex.words.sub(lambda m: english(m.group(0)), lex.inflection.read(surface(text)))
+    text = _RANGE_BIS.sub("up to ", surface(text))  # German "bis 3,5 t" is a range, not the Indonesian "bis" (bus)
+    rewritten = lex.words.sub(lambda m: english(m.group(0)), lex.inflection.read(text))
     rewritten = lex.heads.sub(compound, rewritten)
     return " ".join(rewritten.split()) if named else None

@@ -27,11 +27,13 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[\s_\-\.,;:/\\()\[\]{}|+=$#%&*'\"]+")
 _ID_WORDS = frozenset({"id", "no", "nr", "num", "number", "code", "key", "idx"})
 # words after a quantity that leave it the same quantity ("speed_avg", "flow_total", "v_kmh")
-_MODIFIERS = frozenset({"avg", "mean", "average", "value", "val", "raw", "data", "obs", "observed", "measured",
+_MODIFIERS = frozenset({"avg", "mean", "average", "value", "val", "raw", "data", "obs", "observed", "measured", "meas",
+                        "tot", "ev", "ego",  # the vehicle's own ("acceleration_ev", "speed_ego")
                         "est", "estimated", "gps", "obd", "total", "sum", "all", "current", "cur", "actual",
                         # processing that leaves the quantity the same ("velocity_smooth", "speed_kf", "time_unix")
                         "smooth", "smoothed", "filtered", "filt", "kf", "ekf", "corrected", "corr", "fused",
                         "interp", "interpolated", "clean", "cleaned", "unix", "utc", "epoch", "local", "hourly"})
+HEADER_MODIFIERS = _MODIFIERS
 _OTHER_VEHICLE = frozenset({"preceding", "following", "leader", "lead", "leading", "follower", "front", "rear",
                             "ahead", "behind", "neighbor", "neighbour", "prev", "next", "target", "other"})
 _VEHICLE_AXIS = frozenset({"lon", "long", "longitudinal", "tangential"})
@@ -117,6 +119,8 @@ def head_of(words: list[str], lookup) -> tuple[str | None, float] | str | None:
         return REFUSED  # one wheel's speed ("FL_wheel_speed"), not the vehicle's
     if label == "traffic_flow_vph" and before and before[-1] == "free":
         return REFUSED  # free flow is a speed (the speed at free-flow conditions), not a volume
+    if label in _AXIAL_FIELDS and before and before[-1] in ("ff", "freeflow", "free"):
+        return REFUSED  # the free-flow speed ("FF_SPD") of a link, not its traffic's speed
     if label in _AXIAL_FIELDS and before:
         axis = before[-1]
         if axis in _SIDE_AXIS:

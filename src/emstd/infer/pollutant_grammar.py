@@ -59,8 +59,8 @@ _NON_EXHAUST = re.compile(r"制动|刹车|轮胎|磨损|扬尘|道路尘|再悬�
 # a substance measured in the particles ("Blei im Feinstaub", "nickel in PM10", UBA's "PM10BAP", "PM10NI")
 _IN_PARTICLES = re.compile(r"^(?!pm|feinstaub|partic|staub|schweb)\S.*?\s(?:im|in|dans|nel|en|w|v)\s+(?:dem\s+)?(?:feinstaub|"
                            r"schwebstaub|pm\s?(?:10|2\.?5)|particulate|particles|partikel|staub)|"
-                           r"^pm\s?(?:10|2\.?5|25)[\s_-]*(?:bap|as|cd|ni|pb|hg|cr|cu|zn|fe|mn|v|ec|oc|so4|no3|nh4|na|cl|"
-                           r"ca|mg|k)$")
+                           r"^pm\s?(?:10|2\.?5|25)[\s_-]*(?:bap|as|cd|ni|pb|hg|cr|cu|zn|fe|mn|v|ec|oc|bc|so4|no3|nh4|na|cl|"
+                           r"ca|mg|k|du|dust|nit|soa|poa|ss|su|seasalt)(?:[\s_-]+[a-z0-9]+)*$")  # GEOS-CF "PM25bc_RH35"
 _SPECIES = re.compile(r"硫酸盐|硝酸盐|铵盐|有机碳|元素碳|黑碳|铅|重金属|"
                       r"(?<![a-z])(?:sulfates?|sulphates?|nitrates?|ammonium|organic[\s_-]?carbon|"
                       r"elemental[\s_-]?carbon|black[\s_-]?carbon|so4|no3|nh4|lead|pb|metals?|"

@@ -149,7 +149,7 @@ class RulesEngine:
         # guesses from parts of the name. Fuzzy before tokens: "Combinaton Long-haul Truck" is not "truck".
         # a name in another language is read through its words before its structure or parts are guessed at
         stages = (self._by_near_match, *((self._by_gloss,) if gloss else ()), self._by_structure, self._by_code,
-                  self._by_chemistry, self._by_fuzzy, self._by_tokens, self._by_containment)
+                  self._by_chemistry, self._by_bracket, self._by_fuzzy, self._by_tokens, self._by_containment)
         for stage in stages:
             found = stage(text, keys, task)
             if found is not None:
@@ -182,7 +182,10 @@ class RulesEngine:
         """Vehicle names decided by their head and a strong modifier, or by a scheme (vehicle_grammar)."""
         if task != "vehicle":
             return None
-        for form in reversed(candidate_forms(text, task)):  # most stripped first: modifiers say nothing here
+        forms = candidate_forms(text, task)
+        if (words := split_camel(text)) != text:  # "heavyGoodsVehicleWithTrailer": an enumeration's words
+            forms = candidate_forms(words, task) + forms
+        for form in reversed(forms):  # most stripped first: modifiers say nothing here
             found = vehicle_grammar.decide(form, self._name_lookup(task))
             if found is not None:
                 return found[0], "structured", found[1]
@@ -194,6 +197,17 @@ class RulesEngine:
             return None
         found = chemical_names.decide(fold(text), self._name_lookup(task), text)
         return None if found is None else (found[0], "structured", found[1])
+
+    def _by_bracket(self, text: str, keys: list[str], task: str):
+        """A pollutant named only inside a bracket, before its unit ("ASM5025(CO/%)实测值", a test's column): the
+        words outside name the test or the statistic."""
+        if task != "pollutant":
+            return None
+        for inner in _BRACKET.findall(text):
+            name = re.split(r"[/,;:]", inner)[0].strip()
+            if name and (found := self.match(name, task)) is not None and (found[0] or found[2] >= RULES_SURE):
+                return found[0], "structured", min(found[2], 0.85)
+        return None
 
     def _by_code(self, text: str, keys: list[str], task: str):
         for k in keys:
@@ -293,6 +307,7 @@ _FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|object|label|percep
                      r"hybrid|cng|lng|lpg|std|standard|mid|midi|mini|artic|de|dpf|scr|egr|other)$")
 
 
+_BRACKET = re.compile(r"[(\[（]([^()\[\]（）]+)[)\]）]")
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 

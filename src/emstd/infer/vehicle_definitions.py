@@ -14,18 +14,19 @@ import re
 _WORD_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10}
-_NUMBER = r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUMBER = r"(?P<n>\d+(?:[.,]\d+)?|[一二两三四五六七八九十]|one|two|three|four|five|six|seven|eight|nine|ten)"
 _AT_MOST = (r"不超过|不大于|小于等于|不高于|≤|<=|not\s+exceeding|not\s+more\s+than|no\s+more\s+than|up\s+to|"
             r"at\s+most")
 _ABOVE = r"超过|大于|高于|多于|>|exceeding|more\s+than|over|above"
 _BOUND = rf"(?:(?P<most>{_AT_MOST})|(?P<above>{_ABOVE}))\s*"
 _MASS = re.compile(rf"{_BOUND}{_NUMBER}\s*(?P<unit>kg|千克|公斤|t|吨|tonnes?|tons?)(?![a-z])")
 # a range of masses ("3.6 to 9.9 t", "12.5-20 t", "1.5 up to 3 t") and an open upper class ("34 t and over")
-_MASS_RANGE = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*(?:t|kg|tonnes?|tons?)?\s*(?:-|–|to|up\s+to|bis|~)\s*"
-                         r"(?P<hi>\d+(?:\.\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)(?![a-z])")
-_MASS_FROM = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)\s*(?:and\s+(?:over|above|more)|or\s+more|\+)")
+_MASS_RANGE = re.compile(r"(?P<lo>\d+(?:[.,]\d+)?)\s*(?:t|kg|tonnes?|tons?)?\s*(?:-|–|to|up\s+to|bis|~)\s*"
+                         r"(?P<hi>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)(?![a-z])")
+_MASS_FROM = re.compile(r"(?P<lo>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|t|tonnes?|tons?)\s*(?:and\s+(?:over|above|more)|or\s+more|\+)")
+_ANY_VEHICLE = re.compile(r"(?<![a-z])(?:motor\s+)?vehicles?(?![a-z])|机动车|车辆")
 _SEATS = re.compile(rf"{_BOUND}{_NUMBER}\s*(?:个)?(?:座|seats?|人)(?P<driver>\s+in\s+addition\s+to\s+the\s+driver)?")
-_GOODS = re.compile(r"载货|货车|货运|goods|cargo|freight")
+_GOODS = re.compile(r"载货|货车|货运|goods|cargo|freight|commercial|(?<![a-z])(?:trucks?|lorr(?:y|ies)|lkw)(?![a-z])")
 _PASSENGERS = re.compile(r"载客|客车|乘用|载人|passengers?")
 
 LIGHT_GOODS_KG, MEDIUM_GOODS_KG, SMALL_BUS_KG, CAR_SEATS = 3500, 12000, 5000, 9
@@ -57,6 +58,10 @@ def category(text: str) -> str | None:
         if low is not None and low >= LIGHT_GOODS_KG and high is not None and high <= MEDIUM_GOODS_KG:
             return "N2"
         return None
+    if not passengers and _ANY_VEHICLE.search(text):  # "Kraftfahrzeuge bis 3,5 t": every light vehicle
+        low, high = _mass_bounds(text)
+        if high is not None and high <= LIGHT_GOODS_KG and low is None:
+            return "LDV"
     if passengers:
         low_seats, high_seats = _bounds(_SEATS, text, _seats)
         if high_seats is not None and high_seats <= CAR_SEATS:
@@ -92,7 +97,10 @@ def _bounds(pattern: re.Pattern, text: str, amount) -> tuple[float | None, float
 
 
 def _number(raw: str) -> float:
-    return float(_WORD_NUMBERS.get(raw, raw))
+    """A number as written: "3,5" is 3.5 (a decimal comma), "3,500" is 3500 (a thousands comma)."""
+    if raw in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[raw])
+    return float(raw.replace(",", "") if re.fullmatch(r"\d{1,3},\d{3}", raw) else raw.replace(",", "."))
 
 
 def _kg(m: re.Match) -> float:

@@ -39,7 +39,7 @@ _CHASSIS_CAB = r"chassis[\s-]?cabs?|cab[\s-]?(?:and[\s-]?)?chassis"  # a cab on 
 _TRUCK = re.compile(r"货车|卡车|载货汽车|专项作业车|作业车|(?<![a-z])(?:trucks?|lorry|lorries|hgvs?|rigid|rt|goods[\s-]vehicles?|"
                     rf"single[\s-]unit|{_CHASSIS_CAB})(?![a-z])")
 # a light or small truck ("small lorries"); EPA's light-duty truck is a Passenger Truck
-_LIGHT = re.compile(r"(?<![a-z])(?:light|small)(?![a-z])(?![\s-]*(?:heavy|duty))")
+_LIGHT = re.compile(r"(?<![a-z])(?:light|small|mini)(?![a-z])(?![\s-]*(?:heavy|duty))")
 _SINGLE_UNIT = re.compile(r"(?<![a-z])(?:single[\s-]unit|rigid)(?![a-z])")
 
 _SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|education|student|pupil)s?(?![a-z])")
@@ -69,6 +69,9 @@ _AXLE_CLASS = re.compile(r"^(?:(?:motor\s+)?vehicles?\s+(?:with|having)\s+)?(?:u
 _AXLE_WHEELS = re.compile(r"(?<![a-z0-9.])(\d)\s*axles?(?![a-z])\D{0,12}?(\d{1,2})(?:\s*(?:or|to|-)\s*(\d{1,2}))?\s*"
                           r"(?:wheels?|tyres?|tires?)(?![a-z])")
 _EXCLUDING = re.compile(r"\s*(?:,\s*)?(?<![a-z])(?:excluding|except|other\s+than|not\s+including)(?![a-z]).*$")
+# an axle count as V2X messages and toll tariffs write it ("axleCnt4", "with 4 or more axles")
+_AXLE_COUNT = re.compile(r"(?<![a-z])axle[\s_-]*(?:cnt|count|no|num)[\s_-]*(\d)(?![0-9])|"
+                         r"(?<![a-z])(?:with|having)\s+(\d)(?:\s+(?:or|and)\s+(?:more|over))?\s+axles?(?![a-z])")
 _AXLES = re.compile(r"(?<![a-z0-9.])(\d{1,2})\+?[\s-]*axles?(?![a-z])")
 _COLD = r"refrigerated|reefer|freezer|isotherm(?:ic|al)|insulated"  # a temperature-controlled goods body
 _TRUCK_BODY = re.compile(r"(?<![a-z])(?:tank(?:er)?|dump|tipper|refrigerated|reefer|insulated|covered|box|flatbed|"
@@ -148,7 +151,7 @@ _TOTAL = re.compile(r"^(?:all|total|sum(?: of)?)\s+(?:motor\s+)?(?:vehicles?|veh
                     r"^(?:n|num|nb|nbr|no|number|count|cnt)(?: of)?\s+(?:vehicles?|veh|vehs)"
                     r"(?:\s+(?:in|per|during)\s+(?:the\s+)?(?:interval|period|bin|window|slot))?$")
 # "cars and taxis", "buses and coaches", "客车和货车": a statistics table's group of classes
-_AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、)\s*")
+_AND = re.compile(r"\s+(?:and|&|or)\s+|\s*(?:&|和|及|与|、|,)\s*")
 # MOVES' HPMS groups (buses 4x, single-unit trucks 5x, combination trucks 6x): a group of classes inside one of
 # them is its first class
 _HPMS_GROUP = re.compile(r"(?P<bus>Bus)$|^(?P<single>Single Unit|Refuse Truck$|Motor Home$)|^(?P<combination>Combination)")
@@ -163,7 +166,11 @@ def is_total(text: str) -> bool:
 
 
 def _total(text: str, lookup: Lookup) -> Decision | None:
-    return (None, 0.92) if is_total(text) else None
+    if is_total(text):
+        return None, 0.92
+    if m := re.match(r"^(?:total|all|sum\s+of)\s+(.+(?:,|\s+and\s+|&).+)$", text):  # "Total vans, pickups and lorries"
+        return _group(m.group(1), lookup) or (None, 0.85)  # the total of classes of one type is that type
+    return None
 
 
 def _group(text: str, lookup: Lookup) -> Decision | None:
@@ -239,7 +246,10 @@ _KINDS = (
     # registers that name buses "vehicles for passenger transport" (as against cars): a bus of no stated service
     (re.compile(r"(?<![a-z])passenger[\s-]+transport(?:ation)?(?![a-z])"), "bus", 0.85),
     (re.compile(r"(?<![a-z])off[\s-]?road(?:er)?[\s-]+(?:passenger[\s-]+)?cars?(?![a-z])"), "SUV", 0.9),
-    (re.compile(r"(?<![a-z])snow[\s-]?pl(?:ow|ough)s?(?![a-z])"), "专项作业车", 0.85),
+    (re.compile(r"(?<![a-z])(?:snow[\s-]?pl(?:ow|ough)s?|fire[\s-]?(?:engines?|tenders?|appliances?))(?![a-z])"),
+     "专项作业车", 0.85),
+    (re.compile(r"(?<![a-z])high[\s-]?sided[\s-]+vehicles?(?![a-z])"), "货车", 0.85),  # UK: lorries and tall vans
+    (re.compile(r"^small[\s-]+vehicles?$"), "passenger car", 0.85),  # aerial image classes: small vehicle, large
     (re.compile(r"^(?:motori[sz]ed|powered)[\s-]+vehicles?$"), "vehicle", 0.9),  # generic: any motor vehicle
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
@@ -336,7 +346,9 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
             return label, 0.9
         if head in _LICENCE:  # a driving-licence category with a trailer ("C1 with trailer": C1E)
             return named(_LICENCE[head], lookup, 0.85)
-    if _TRAILER_EN.search(text) and not _TOWING.search(text) and not _MOTORIZED_HOME.search(text):
+        if re.match(r"^(?:motor\s+)?vehicles?$", head) and re.search(r"caravans?", m.group(0)):
+            return named("passenger car", lookup, 0.85)  # "vehicle with caravan": a caravan is towed by a car
+    if _TRAILER_EN.search(text) and not (_TOWING.search(text) or _MOTORIZED_HOME.search(text) or _AXLE_COUNT.search(text)):
         return None, 0.92
     if _TOWED_CAMPER.search(text) and not _TRUCK.search(text):
         return None, 0.92
@@ -352,13 +364,15 @@ _TRACTOR = re.compile(r"(?<![a-z])tractors?(?![a-z])")
 _BARE_TRACTOR = re.compile(r"^\s*tractors?\s*$")
 # a rickshaw without a motor ("cycle rickshaw", "rickshaw van"); auto-, motor- and e-rickshaws are L5e (_KINDS)
 _PEDAL_RICKSHAW = re.compile(r"(?<![a-z])(?:(?:cycle|pedal|hand|manual)[\s-]?rickshaws?|rickshaw[\s-]?vans?)(?![a-z])")
-_NOT_MOTORISED = re.compile(r"(?<![a-z])(?:non[\s-]?motori[sz]ed|unpowered|without\s+(?:a\s+)?motor)(?![a-z])")
+_NOT_MOTORISED = re.compile(r"(?<![a-z])(?:non[\s-]?motori[sz]ed|unpowered|without\s+(?:a\s+)?motor|pedal[\s-]?cycles?)"
+                            r"(?![a-z])")
 _FIELD_TRACTOR = re.compile(r"(?<![a-z])(?:farm|agricultural|garden|lawn|orchard|forestry|walking|hand)(?![a-z])")
 _ROAD_TRACTOR = re.compile(r"(?<![a-z])(?:road|truck|semi|highway|trailer)(?![a-z])")
 
 
 # machinery and equipment of building sites, farms and mines is not a road vehicle (MOVES models it as nonroad)
-_MACHINE = r"(?:road[\s-]+)?rollers?|graders?|excavators?|bulldozers?|backhoes?|forklifts?|wheel[\s-]loaders?|compactors?|cranes?"
+_MACHINE = (r"(?:road[\s-]+)?rollers?|graders?|excavators?|bulldozers?|backhoes?|forklifts?|wheel[\s-]loaders?|compactors?|"
+            r"cranes?|(?:power[\s-]+)?tillers?")
 # machines named alone or as a list ("Roller, Graders, Cranes"): a crane on a truck is "crane truck", read as a truck
 _MACHINES = re.compile(rf"^(?:{_MACHINE})(?:\s*(?:,|and|&|/)\s*(?:{_MACHINE}))*$")
 _MACHINERY = re.compile(r"(?<![a-z])(?:mobile|non[\s-]?road|off[\s-]?road|construction|farm|agricultural|industrial|special|"
@@ -460,6 +474,19 @@ def _length(text: str, lookup: Lookup) -> Decision | None:
     return named(name, lookup, 0.9)
 
 
+_METRES = r"\s*(?:m|meters?|metres?)(?![a-z])"
+_LENGTH_SPAN = re.compile(rf"(\d{{1,2}}(?:[.,]\d)?)(?:{_METRES})?\s*(?:-|–|(?:up\s+)?to|bis)\s*(\d{{1,2}}(?:[.,]\d)?){_METRES}|"
+                          rf"(?:over|above|more\s+than|>)\s*(\d{{1,2}}(?:[.,]\d)?){_METRES}")
+
+
+def _stated_length(text: str) -> str | None:
+    """The source type of a vehicle length a truck's name states ("10 to 20 m", "over 20 m"), or None."""
+    if not (m := _LENGTH_SPAN.search(text)):
+        return None
+    low, high = (float(g.replace(",", ".")) if g else None for g in (m.group(1) or m.group(3), m.group(2)))
+    return length_class(low, high)
+
+
 def _compound(text: str, lookup: Lookup) -> Decision | None:
     """A head noun with a strong modifier: the modifier decides among the head's source types."""
     duty = m.group(1) if (m := _DUTY.search(text)) else None
@@ -477,6 +504,9 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             if marker.search(text):
                 return named(name, lookup, 0.92)
         return named("bus", lookup, 0.9) if re.search(_DECK, text) else None
+    if (m := _AXLE_COUNT.search(text)) and not _AXLE_WHEELS.search(text):  # "axleCnt4Trailer", "with 4 or more axles"
+        trailer = re.search(r"(?<![a-z])trailers?(?![a-z])", text)
+        return named("货车" if int(m.group(1) or m.group(2)) <= 3 and not trailer else "半挂车", lookup, 0.9)
     if _HOME.search(text):
         return named("房车", lookup, 0.9)
     if combination:
@@ -496,6 +526,8 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
             return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
         if duty:
             return named(_DUTY_NAME[duty], lookup, 0.9)
+        if (label := _stated_length(text)) is not None:  # "Lkw 10 bis 20 Meter": a counter's length class
+            return label, 0.85
         if _TRUCK_BODY.search(text):  # a body or cargo word never changes a truck's type
             return named("货车", lookup, 0.9)
         if re.search(_CHASSIS_CAB, text):
