@@ -124,8 +124,8 @@ def test_a_model_answer_under_the_floor_gives_way_to_what_retrieval_alone_says()
     assert [(a.standard, a.method) for a in below.standardize_values(["blorptruckish"], "vehicle")] == [
         (None, "retrieval")]
     trusted = AutoBackend(RecordingModel(), FakeIndex(confidence=0.3), model_threshold=0.9, model_floor=0.8)
-    assert [(a.standard, a.method) for a in trusted.standardize_values(["blorptruckish"], "vehicle")] == [
-        ("Passenger Car", "model")]
+    assert [(a.standard, a.method) for a in trusted.standardize_values(["blorp passenger"], "vehicle")] == [
+        ("Passenger Car", "model")]  # a word of the name ("passenger") names the type retrieval abstained on
 
 
 def test_naming_a_type_where_retrieval_alone_abstains_needs_the_abstain_floor():
@@ -224,4 +224,17 @@ def test_a_model_answer_a_latin_pollutant_code_does_not_spell_gives_way():
 
     assert defers_to_retrieval("CO", 0.99, None, 0.1, "QXMASS_PT1H", "pollutant")
     assert not defers_to_retrieval("CO2", 0.99, None, 0.1, "plco2an", "pollutant")
-    assert not defers_to_retrieval("Passenger Car", 0.99, None, 0.1, "QXMASS", "vehicle")
+    assert not defers_to_retrieval("Passenger Car", 0.99, None, 0.1, "QXMASS sedan", "vehicle")
+
+
+def test_a_model_that_names_a_type_where_retrieval_abstains_needs_a_word_of_the_name_behind_it():
+    """A null trap ("hazmat", "Formula 1") turned into a type by the model gives way to retrieval's abstention;
+    a name one of whose words (or its gloss's) is a word of the type's catalog names keeps the model's answer."""
+    from emstd.infer.auto import defers_to_retrieval
+
+    assert defers_to_retrieval("Transit Bus", 0.9, None, 0.1, "zorbmat carriers", "vehicle")
+    assert defers_to_retrieval("Motorcycle", 0.9, None, 0.1, "Formula 2", "vehicle")
+    assert not defers_to_retrieval("Single Unit Short-haul Truck", 0.9, None, 0.1, "all_lorries_count", "vehicle")
+    assert not defers_to_retrieval("Transit Bus", 0.9, None, 0.1, "autobuses urbanos", "vehicle")  # by its gloss
+    # where retrieval itself names a type, only the confidence rule applies
+    assert not defers_to_retrieval("Transit Bus", 0.9, "Intercity Bus", 0.5, "zorbmat carriers", "vehicle")

@@ -19,11 +19,14 @@ check (`supported`).
 from __future__ import annotations
 
 import json
+import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from emstd.catalog import load_catalog
+from emstd.catalog.normalize import fold, singular, split_camel
 from emstd.data.retrieval import lexically_supported
 from emstd.defaults import ROUTING_FILE
 from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
@@ -193,13 +196,40 @@ def routing_options(routing: dict | None) -> dict:
 
 def defers_to_retrieval(model_label, model_confidence: float, alone_label, retrieval_confidence: float,
                         value: str = "", task: str = "") -> bool:
-    """Whether a model's answer gives way to what retrieval alone says: it names another type less surely, or it
+    """Whether a model's answer gives way to what retrieval alone says: it names another type less surely, it
     names a pollutant a Latin-script code does not spell (the check retrieval itself is held to:
-    data/retrieval.lexically_supported). The routing on the eval split is chosen with the same rule
-    (eval/routing.py)."""
+    data/retrieval.lexically_supported), or it turns retrieval's abstention into a vehicle type that no word of
+    the name (or of its English gloss) names ("hazmat", "Formula 1": on real names the SmolLM2 adapter named types
+    for such null traps far more often than it rescued a name). The routing on the eval split is chosen with the
+    same rule (eval/routing.py)."""
     if model_label is not None and task and not lexically_supported(load_catalog(), task, value, model_label):
         return True
+    if task == "vehicle" and alone_label is None and model_label is not None and not named_by_a_word(value, model_label):
+        return True
     return alone_label is not None and model_label != alone_label and model_confidence < retrieval_confidence
+
+
+_GENERIC_WORDS = frozenset({"vehicle", "vehicles", "motor", "other", "type", "class", "all", "total", "and", "with",
+                            "the", "for", "non", "light", "heavy", "duty", "small", "large", "medium"})
+
+
+def named_by_a_word(value: str, label: str) -> bool:
+    """Whether a word of `value` or of its English gloss (three letters or more, not a generic word) is a word of
+    one of `label`'s catalog names."""
+    from emstd.infer.glossary import gloss
+
+    words = set(_name_words(value)) | set(_name_words(gloss(value) or ""))
+    return bool(words & _label_words(load_catalog(), label))
+
+
+def _name_words(text: str) -> list[str]:
+    return [singular(w) for w in re.findall(r"[^\W\d_]{3,}", fold(split_camel(text))) if w not in _GENERIC_WORDS]
+
+
+@lru_cache(maxsize=64)
+def _label_words(catalog, label: str) -> frozenset[str]:
+    return frozenset(w for item in catalog.items("vehicle") if item.standard == label
+                     for name in [label, *item.all_aliases()] for w in _name_words(name))
 
 
 def _retrieval_alone(value: str, retrieved, index, task: str) -> Answer:
