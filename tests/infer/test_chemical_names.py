@@ -151,3 +151,9 @@ def test_a_field_prefix_leaves_the_pollutant():
 ])
 def test_species_of_pm_a_stated_formula_and_a_pollutant_inside_a_test_s_bracket(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [("AirQualityIndex_AirPollutant_NOx", "NOx"), ("aqi_index_co", "CO"),
+                                        ("AirQualityIndex_AirPollutant", None)])
+def test_one_pollutant_s_sub_index_keeps_the_pollutant(name, label):
+    assert answer(name).standard == label

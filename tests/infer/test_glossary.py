@@ -216,3 +216,12 @@ def test_spanish_romanian_icelandic_russian_and_lao_class_words(name, label):
 ])
 def test_german_dutch_french_nepali_and_a_bis_that_is_not_a_bus(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Патнички автомобили", "Passenger Car"), ("товарни возила вкупно", "Single Unit Short-haul Truck"),
+    ("Товарнo возилo", "Single Unit Short-haul Truck"),  # a Latin "o" typed among Cyrillic letters
+    ("Enosledna vozila", "Motorcycle"), ("osobné", "Passenger Car"), ("Class D Mtrcyl.", "Motorcycle"),
+])
+def test_macedonian_slovenian_slovak_words_and_mixed_keyboards(name, label):
+    assert answer(name).standard == label

@@ -662,3 +662,17 @@ def test_pedal_cycles_tillers_totals_of_classes_and_trailers_are_not_source_type
 
 def test_lorries_in_use_are_lorries():
     assert answer("Motorcycles in use").standard == "Motorcycle"
+
+
+@pytest.mark.parametrize("name,label", [
+    ("Livery car", "Passenger Car"), ("hearse", "Passenger Car"), ("Hotel shuttle bus", "Intercity Bus"),
+    ("Staff bus for work", "Intercity Bus"), ("motorbicycles", "Motorcycle"), ("bus_group", "Transit Bus"),
+    ("Goods transport vehicle", "Single Unit Short-haul Truck"), ("Hazardous goods vehicles", "Single Unit Short-haul Truck"),
+    ("MU trucks", "Combination Long-haul Truck"), ("multi-unit", "Combination Long-haul Truck"),
+])
+def test_liveries_hearses_work_buses_groups_goods_carriers_and_multi_unit_trucks(name, label):
+    assert answer(name).standard == label
+
+
+def test_mu_alone_is_no_truck():
+    assert answer("mu").standard is None

@@ -135,3 +135,10 @@ def test_free_flow_speed_per_hour_totals_and_reported_aadt():
 def test_a_class_share_marked_prop_and_a_class_speed_marked_v():
     m = _map(["link", "HGV_Prop", "v_pkw"], task="macro")
     assert m.mapping["HGV_Prop"] == "Single Unit Short-haul Truck" and m.mapping["v_pkw"] is None
+
+
+def test_g_force_written_gs_and_a_gis_row_number_retrieval_may_not_take():
+    assert _map(["t", "Longitudinal Acceleration Gs"], task="micro").mapping["Longitudinal Acceleration Gs"] == \
+        "acceleration_mps2"
+    from emstd.infer.column_rules import plausible_field
+    assert not plausible_field("link_id", "OBJECTID", None) and plausible_field("link_id", "SEGMENT_ID", None)

@@ -105,7 +105,7 @@ _LABEL_PREFIX = re.compile(
 )
 # generic words after a vehicle name that do not change it ("小汽车 vehicle", "43车辆", "SUV类")
 _VEHICLE_TAIL = re.compile(r"(?<=\S)(?:[\s_\-]*(?:vehicles?|veh|type|class|category)|车辆|车型|类型|类|"
-                           r"\s+in\s+(?:use|service|circulation|operation))\s*$")  # "Lorries In Use": a fleet count
+                           r"\s+in\s+(?:use|service|circulation|operation)|[\s_]+group)\s*$")  # "Lorries In Use"
 _EN_HEAD = re.compile(r"^(?:total|tot|tailpipe|exhaust|running|primary|net|emitted|emission|emissions)[\s_\-]+(?=\S)")
 _ZH_TAIL = re.compile(
     r"(?:的)?(?:年|日|小时)?(?:平均)?(?:排放(?:总量|量|因子|率|速率|强度|浓度|值|数据)?|排出量|总量|浓度|含量|"

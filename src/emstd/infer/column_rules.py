@@ -453,7 +453,7 @@ def plausible_field(field: str, header: str, samples) -> bool:
     field's range, or (for link_id) an id-like, link-level name."""
     text = fold(header)
     if field == "link_id":
-        return bool(_ID_LIKE.search(text)) and not _NOT_LINK.search(text)
+        return bool(_ID_LIKE.search(text)) and not (_NOT_LINK.search(text) or _ROW_ID.match(text))
     if _BIN.match(text):
         return False  # "0 - 10 mph", "521 - 660 cm": a count of vehicles in a class of the quantity, not the quantity
     if field in U.FIELD_UNITS and U.unit_from_header(text, field):

@@ -29,8 +29,14 @@ MIN_HEAD = 4  # shorter words ("bil", "bus") are too often the end of an unrelat
 
 
 def surface(text: str) -> str:
-    """The form both the words and the names are matched in: folded, without accents, one space between words."""
-    return " ".join(_SEPARATORS.sub(" ", unaccent(fold(text))).split())
+    """The form both the words and the names are matched in: folded, without accents, one space between words; a
+    Cyrillic word with a Latin look-alike letter in it ("возилo", typed on a mixed keyboard) reads as Cyrillic."""
+    words = _SEPARATORS.sub(" ", unaccent(fold(text))).split()
+    return " ".join(w.translate(_TO_CYRILLIC) if _CYRILLIC.search(w) else w for w in words)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_TO_CYRILLIC = str.maketrans("aceopxyijs", "асеорхуіјѕ")  # Latin letters drawn like Cyrillic ones
 
 
 MIN_STEM = 4  # an inflected word is read by its stem only when this much is left ("так" is no stem of "такси")

@@ -258,6 +258,9 @@ class RulesEngine:
         hits = hits or generic
         if not hits:
             return None
+        named = {label for label in hits.values() if label is not None}
+        if task == "pollutant" and len(named) == 1 and all(_INDEX.search(k) for k, label in hits.items() if label is None):
+            return named.pop(), "token", CONFIDENCE["token"]  # one pollutant's sub-index ("AQI_AirPollutant_SO2")
         # the longest named span wins, negatives included: "leader speed" is a trap, not "speed"
         longest = max(len(k) for k in hits)
         labels = {hits[k] for k in hits if len(k) == longest}
@@ -307,6 +310,7 @@ _FILLER = re.compile(r"^(?:vehicles?|veh|type|class|category|object|label|percep
                      r"hybrid|cng|lng|lpg|std|standard|mid|midi|mini|artic|de|dpf|scr|egr|other)$")
 
 
+_INDEX = re.compile(r"index|aqi|aqhi|iaqi")
 _BRACKET = re.compile(r"[(\[（]([^()\[\]（）]+)[)\]）]")
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 

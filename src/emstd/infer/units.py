@@ -88,7 +88,7 @@ _SPELLINGS: list[tuple[str, str]] = [
     ("deg", r"deg(?:ree)?s?\b|°|(?<![\u4e00-\u9fff])度"),
     ("permille", r"‰|permille"),
     ("%", r"%|pct\b|percent|百分比|百分数"),
-    ("g", r"\bg(?![a-z])(?!\s*/)|\bg-force\b"),  # not g/s, g/km: grams per second or per km are mass rates
+    ("g", r"\bg(?![a-z])(?!\s*/)|\bg-force\b|\bgs\b"),  # "Acceleration Gs"  # not g/s, g/km: grams per second or per km are mass rates
 ]
 
 

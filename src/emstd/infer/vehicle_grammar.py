@@ -30,6 +30,7 @@ _TRAILER_ONLY = re.compile(r"^(?:重型|中型|轻型)\S{0,8}(?:半挂车|全挂
 _COMBINATION = re.compile(r"牵引车|半挂|拖挂|单挂|双挂|多挂|汽车列车|挂车列车|铰接货车|集卡|拖头|车头|"
                           r"(?<![a-z])(?:tractors?|semi(?:[\s-]?(?:trailers?|tractors?|trucks?))?|single[\s-]trailers?|multi[\s-]trailers?|"
                           r"combination|articulated|artic|tt/at|truck[\s-]trailers?|prime[\s-]?movers?|b[\s-]?(?:doubles?|triples?)|"
+                          r"multi[\s-]?units?|mu[\s-]+trucks?|"  # US counts: SU and MU (multi-unit) trucks
                           r"road[\s-]?trains?)(?![a-z])")
 # a deck count names a bus ("double-deckers", "single-deck vehicles"): no other road vehicle is counted by decks
 _DECK = r"(?:double|single|two|one)[\s-]?(?:deck(?:er|ers|ed)?|stor(?:e)?y|storeyed)"
@@ -46,7 +47,8 @@ _SCHOOL = re.compile(r"校车|学生|幼儿|(?<![a-z])(?:school|educational|educ
 # MOVES4 calls source type 41 "Other Buses": buses that are neither transit nor school buses. A private, hired,
 # chartered, staff or tour bus is one of them, whatever its size (decided like 大巴, before the transit words).
 _OTHER_BUS = re.compile(r"私家|私人|自用|包车|租赁|通勤|(?<![a-z])(?:private|privately|hire|hired|charter|chartered|"
-                        r"rental|non[\s-]?franchised|staff|employee|company|works|tourist|excursion|"
+                        r"rental|non[\s-]?franchised|staff|employee|company|works?|tourist|excursion|hotel|"
+                        r"organi[sz]ations?|"
                         r"sightseeing)(?![a-z])")
 _TRANSIT = re.compile(r"公交|城市|城区|市区|铰接|(?<![a-z])(?:transit|city|urban|ubus|articulated|artic|public|route|"
                       r"scheduled)(?![a-z])")
@@ -240,7 +242,8 @@ _KINDS = (
     (re.compile(r"^(?:(?:vehicles?|emergency|object)[\s.]+)*police[\s-]?(?:cars?|vehicles?|cruisers?|interceptors?|"
                 r"patrol[\s-]cars?)?$"), "passenger car", 0.85),
     # a taxi by another name: shared, jitney, private hire (a minicab); a jeepney runs a route as a small bus does
-    (re.compile(r"(?<![a-z])(?:jitneys?|shared[\s-]+taxis?|taxi[\s-]+services?|minicabs?|"
+    (re.compile(r"(?<![a-z])hearses?(?![a-z])"), "passenger car", 0.9),  # a car body ("Hearse Coach")
+    (re.compile(r"(?<![a-z])(?:jitneys?|liver(?:y|ies)|shared[\s-]+taxis?|taxi[\s-]+services?|minicabs?|"
                 r"private[\s-]+hire(?:[\s-]+(?:service|cars?|vehicles?))*)(?![a-z])"), "taxi", 0.9),
     (re.compile(r"(?<![a-z])jeepneys?(?![a-z])"), "Transit Bus", 0.85),
     # registers that name buses "vehicles for passenger transport" (as against cars): a bus of no stated service
@@ -254,7 +257,8 @@ _KINDS = (
     (re.compile(r"(?<![a-z])ambulances?(?![a-z])"), "专项作业车", 0.85),  # a special-purpose body (GB/T 17350 救护车)
     (re.compile(r"(?<![a-z])(?:road|street)?[\s-]?sweepers?(?![a-z])"), "street sweeper", 0.9),
     (re.compile(r"^(?:light[\s-]+)(?:goods|cargo|freight|load)(?:[\s-]+(?:vehicles?|carriers?))?$"), "轻型货车", 0.9),
-    (re.compile(r"^(?:(?:medium|heavy)[\s-]+)?(?:goods|cargo|freight|load)[\s-]+(?:vehicles?|carriers?)$|"
+    (re.compile(r"^(?:(?:medium|heavy|dangerous|hazardous)[\s-]+)?(?:goods|cargo|freight|load)[\s-]+"
+                r"(?:(?:carrying|transport|haulage)[\s-]+)?(?:vehicles?|carriers?)$|"
                 r"^(?:medium|heavy)[\s-]+commercial[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"^special(?:i[sz]ed)?(?:[\s-]+motor)?[\s-]+vehicles?$|"
                 r"(?<![a-z])special[\s-]?purpose(?:[\s-]+motor)?[\s-]+vehicles?(?![a-z])|"
@@ -268,7 +272,7 @@ _KINDS = (
     (re.compile(r"^大型车(?:辆)?$"), "货车", 0.9),  # large vehicles of a count (Japanese 大型車): the truck default
     (re.compile(r"^medium(?:[\s-]+heavy)?[\s-]+(?:motor[\s-]+)?vehicles?$"), "货车", 0.9),
     (re.compile(r"(?<![a-z])quadri?cycles?(?![a-z])"), "L6e", 0.9),  # EU L6e/L7e: with the two-wheelers
-    (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]+bicycles?(?![a-z])"), "moped", 0.9),
+    (re.compile(r"(?<![a-z])(?:motori[sz]ed|motor|gas[\s-]?powered)[\s-]*bicycles?(?![a-z])"), "moped", 0.9),
     (re.compile(r"(?<![a-z])self[\s-]?propelled[\s-]+(?:caravans?|campers?)(?![a-z])"), "房车", 0.9),
     (re.compile(r"(?<![a-z])side[\s-]?cars?(?![a-z])"), "motorcycle with sidecar", 0.9),
     (re.compile(r"(?<![a-z])(?:auto|motor|e|electric|battery)[\s-]?rickshaws?(?![a-z])"), "L5e", 0.9),
