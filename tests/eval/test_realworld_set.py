@@ -45,7 +45,7 @@ def test_split_is_a_stable_hash_and_both_halves_are_used():
         assert splits == set(SPLITS)
 
 
-COHORTS = ("first", "fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh")
+COHORTS = ("first", "fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth")
 
 
 def test_table_cohorts_are_scored_apart():
