@@ -208,3 +208,26 @@ def test_balkan_baltic_catalan_icelandic_swahili_and_south_asian_words(name, lab
 ])
 def test_class_words_of_the_sixth_session(name, label):
     assert answer(name).standard == label
+
+
+@pytest.mark.parametrize("name", ["vehicle_words.yaml", "column_words.yaml"])
+def test_no_word_is_listed_twice_in_one_language(name):
+    """YAML keeps the last of two equal keys without a word: a word written twice is a slip in the file."""
+    from collections import Counter
+    from importlib.resources import files
+
+    import yaml
+
+    repeated = []
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = Counter(str(loader.construct_object(k, deep=deep)) for k, _ in node.value)
+        repeated.extend(k for k, n in keys.items() if n > 1)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load(files("emstd.catalog").joinpath("data", name).read_text(encoding="utf-8"), Loader=Loader)
+    assert repeated == []
