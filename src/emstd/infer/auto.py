@@ -31,6 +31,7 @@ from emstd.data.retrieval import lexically_supported
 from emstd.defaults import ROUTING_FILE
 from emstd.infer.column_rules import (ColumnMapping, HeaderMatch, default_column_rules, looks_like_share,
                                       plausible_field)
+from emstd.infer.glossary import gloss
 from emstd.infer.rules import RULES_SURE, Answer, RulesBackend
 
 TRUSTED = {"exact", "normalized", "code", "negative"}
@@ -216,8 +217,6 @@ _GENERIC_WORDS = frozenset({"vehicle", "vehicles", "motor", "other", "type", "cl
 def named_by_a_word(value: str, label: str) -> bool:
     """Whether a word of `value` or of its English gloss (three letters or more, not a generic word) is a word of
     one of `label`'s catalog names."""
-    from emstd.infer.glossary import gloss
-
     words = set(_name_words(value)) | set(_name_words(gloss(value) or ""))
     return bool(words & _label_words(load_catalog(), label))
 
