@@ -174,8 +174,8 @@ class RulesEngine:
         found = self.match(english, task, gloss=False)
         if found is None or (found[0] is None and found[2] < RULES_SURE):
             return None  # a gloss whose only known word is generic ("... vehicle") decides nothing
-        if found[2] < RULES_SURE and self._by_structure(text, keys, task) is not None:
-            return None  # an unsure reading of a word that is English too ("Roller, Graders, Cranes")
+        if found[2] < RULES_SURE and (structured := self._by_structure(text, keys, task)) is not None:
+            return structured  # an unsure reading of a word that is English too ("Roller, Graders, Cranes")
         return found[0], "gloss", min(found[2], CONFIDENCE["gloss"])
 
     def _by_structure(self, text: str, keys: list[str], task: str):

@@ -181,9 +181,7 @@ def _group(text: str, lookup: Lookup) -> Decision | None:
         return None
     labels = []
     for part in parts:
-        found, label = lookup(part)
-        if not found:
-            found, label = lookup(singular(part))
+        found, label = _lookup_noun(part, lookup)
         if not found or label is None:
             return None  # a part the catalog does not name: the group says nothing
         labels.append(label)
@@ -193,6 +191,12 @@ def _group(text: str, lookup: Lookup) -> Decision | None:
     if len(groups) == 1 and None not in groups:
         return labels[0], 0.9  # DfT's "buses and coaches": the group's first class
     return None, 0.85  # classes of different groups are not one source type
+
+
+def _lookup_noun(name: str, lookup: Lookup) -> tuple[bool, str | None]:
+    """The catalog's answer for a name, or for it in the singular (statistics tables name classes in the plural)."""
+    found, label = lookup(name)
+    return (found, label) if found else lookup(singular(name))
 
 
 def _hpms_group(label: str) -> str | None:
@@ -343,9 +347,7 @@ def _trailer(text: str, lookup: Lookup) -> Decision | None:
         if _TRUCK.search(text) and not (_HOME.search(text) or _LIGHT_BODY.search(text)):
             return named("半挂车", lookup, 0.9)  # a straight truck pulling a trailer: FHWA's combination classes
         head = text[:m.start()].strip(" ,")  # "Car, with caravan", "SUV with boat trailer": what tows it
-        found, label = lookup(head)
-        if not found:
-            found, label = lookup(singular(head))
+        found, label = _lookup_noun(head, lookup)
         if found and label is not None:
             return label, 0.9
         if head in _LICENCE:  # a driving-licence category with a trailer ("C1 with trailer": C1E)
@@ -448,9 +450,7 @@ def qualified(text: str, lookup: Lookup) -> Decision | None:
     if code := vehicle_definitions.category(text):
         return named(code, lookup, 0.92)
     if m := _NUMBERED_CLASS.match(text):  # "CLASS 1 (cars)": the class number means something else in every scheme
-        found, label = lookup(m.group(1))
-        if not found:
-            found, label = lookup(singular(m.group(1)))
+        found, label = _lookup_noun(m.group(1), lookup)
         if found and label is not None:
             return label, 0.92
     if m := _STATED_CATEGORY.search(text):  # "Lkw Klasse N1", "Hópbifreið (M2)"
@@ -491,6 +491,14 @@ def _stated_length(text: str) -> str | None:
     return length_class(low, high)
 
 
+RIGID_MAX_AXLES = 3  # two and three axles are single units (FHWA 5-6); four and more mostly combinations (8+)
+
+
+def _by_axles(axles: str) -> str:
+    """The catalog name a vehicle's axle count decides: a rigid truck up to three, a combination beyond."""
+    return "货车" if int(axles) <= RIGID_MAX_AXLES else "半挂车"
+
+
 def _compound(text: str, lookup: Lookup) -> Decision | None:
     """A head noun with a strong modifier: the modifier decides among the head's source types."""
     duty = m.group(1) if (m := _DUTY.search(text)) else None
@@ -510,7 +518,7 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
         return named("bus", lookup, 0.9) if re.search(_DECK, text) else None
     if (m := _AXLE_COUNT.search(text)) and not _AXLE_WHEELS.search(text):  # "axleCnt4Trailer", "with 4 or more axles"
         trailer = re.search(r"(?<![a-z])trailers?(?![a-z])", text)
-        return named("货车" if int(m.group(1) or m.group(2)) <= 3 and not trailer else "半挂车", lookup, 0.9)
+        return named("半挂车" if trailer else _by_axles(m.group(1) or m.group(2)), lookup, 0.9)
     if _HOME.search(text):
         return named("房车", lookup, 0.9)
     if combination:
@@ -527,7 +535,7 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
         if _SINGLE_UNIT.search(text):
             return named("single unit truck", lookup, 0.9)
         if m := _AXLES.search(text):  # trucks counted by axles: up to three a rigid truck, four and more a combination
-            return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
+            return named(_by_axles(m.group(1)), lookup, 0.9)
         if duty:
             return named(_DUTY_NAME[duty], lookup, 0.9)
         if (label := _stated_length(text)) is not None:  # "Lkw 10 bis 20 Meter": a counter's length class
@@ -537,7 +545,7 @@ def _compound(text: str, lookup: Lookup) -> Decision | None:
         if re.search(_CHASSIS_CAB, text):
             return named("货车", lookup, 0.85)
     if m := _AXLE_CLASS.match(text):  # toll classes by axles alone ("upto 3 axle vehicle")
-        return named("货车" if int(m.group(1)) <= 3 else "半挂车", lookup, 0.9)
+        return named(_by_axles(m.group(1)), lookup, 0.9)
     if m := _AXLE_WHEELS.search(text):  # toll classes by axles and wheels
         axles, wheels = int(m.group(1)), int(m.group(3) or m.group(2))
         if axles == 2:  # four wheels a light vehicle, dual rear wheels (five, six) a rigid truck
